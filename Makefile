@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# XoT top-level build. `make` builds the three out-of-tree kernel modules
+# against the newest installed Debian linux-headers-*-amd64 (override with
+# KDIR=...) and the userspace tools; `make help` lists every target.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+BUILD := $(TOP)/build
+PRIV := $(BUILD)/kernel-private
+
+CC ?= gcc
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -I$(TOP)/include
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+.PHONY: all modules user check-kdir private-headers clean help test unit \
+	deps lab-host lab-xen demo checkpatch
+
+all: modules user
+
+help:
+	@echo "XoT make targets:"
+	@echo "  make [KDIR=...]     build kernel modules and userspace tools"
+	@echo "  make modules        the three kernel modules (xot-iosched, xot-blkback, xot-tagger)"
+	@echo "  make user           userspace tools and unit tests"
+	@echo "  make unit           run the userspace unit tests (core, wire format)"
+	@echo "  make test           the whole test suite (as CI runs it)"
+	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
+	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
+	@echo "  make checkpatch     kernel style check of the kernel sources"
+	@echo "  make deps           install the Debian packages XoT needs (root)"
+	@echo "  make clean"
+	@echo "Variables: KDIR (kernel build dir, default $(KDIR)), W=1 (extra warnings)"
+
+deps:
+	$(TOP)/scripts/install-deps.sh
+
+check-kdir:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "error: no kernel headers found in /usr/src/linux-headers-*-amd64." >&2; \
+		echo "  Install them (apt-get install linux-headers-amd64) or set KDIR=..." >&2; \
+		exit 1; fi
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "error: KDIR=$(KDIR) is not a kernel build directory (no Makefile)." >&2; \
+		exit 1; fi
+
+private-headers: check-kdir
+	@$(TOP)/scripts/private-headers.sh "$(KDIR)" "$(PRIV)"
+
+modules: private-headers
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) modules
+
+# ---------------------------------------------------------------- userspace
+CORE_SRC := core/sched.c
+WIRE_SRC := core/wire.c
+CORE_HDR := $(wildcard include/xot/*.h)
+
+UNIT_BINS := $(BUILD)/tests/unit-sched $(BUILD)/tests/unit-wire
+
+user: $(UNIT_BINS)
+
+$(BUILD)/tests/unit-sched: tests/unit/test_sched.c $(CORE_SRC) tests/unit/unit.h $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ tests/unit/test_sched.c $(CORE_SRC)
+
+$(BUILD)/tests/unit-wire: tests/unit/test_wire.c $(WIRE_SRC) tests/unit/unit.h $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ tests/unit/test_wire.c $(WIRE_SRC)
+
+unit: $(UNIT_BINS)
+	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)
+
+test:
+	$(TOP)/tests/run-all.sh
+
+lab-host: modules
+	$(TOP)/userspace/lab/host-lab.sh $(S)
+
+demo:
+	$(TOP)/userspace/demo.sh
+
+CHECKPATCH ?= $(KDIR)/scripts/checkpatch.pl
+checkpatch:
+	@$(TOP)/scripts/checkpatch.sh
+
+clean:
+	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null
+	rm -rf $(BUILD)

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attach a probe to a kernel tracepoint by name. Several block tracepoints
+ * XoT needs (block_bio_queue, block_rq_issue, ...) are not exported to
+ * modules by symbol, but every tracepoint is reachable through
+ * for_each_kernel_tracepoint() and tracepoint_probe_register(), both
+ * exported GPL. Kernel-only.
+ */
+#ifndef _XOT_KTRACEPOINT_H
+#define _XOT_KTRACEPOINT_H
+
+#include <linux/tracepoint.h>
+#include <linux/string.h>
+
+struct xot_tp_lookup {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static inline void xot_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct xot_tp_lookup *l = priv;
+
+	if (!l->tp && !strcmp(tp->name, l->name))
+		l->tp = tp;
+}
+
+/* The tracepoint called @name, or NULL. */
+static inline struct tracepoint *xot_tp_find(const char *name)
+{
+	struct xot_tp_lookup l = { .name = name };
+
+	for_each_kernel_tracepoint(xot_tp_match, &l);
+	return l.tp;
+}
+
+#endif /* _XOT_KTRACEPOINT_H */

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the portable scheduling core (core/sched.c): weights,
+ * hierarchy, virtual-time invariants, idle/busy transitions, wrap-around,
+ * starvation bound, and random operation sequences checked against the
+ * core's own invariant checker.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include <xot/sched.h>
+#include "unit.h"
+
+unsigned long xot_warnings;
+
+/* A leaf with a count of pending units of work. */
+struct leaf {
+	struct xot_entity e;
+	long pending;		/* < 0: infinite backlog */
+	long served;
+};
+
+static struct leaf *leaf_of(struct xot_entity *e)
+{
+	return container_of(e, struct leaf, e);
+}
+
+static void leaf_init(struct leaf *l, struct xot_group *parent, u32 w, long pending)
+{
+	xot_entity_init(&l->e, parent, w);
+	l->pending = pending;
+	l->served = 0;
+	if (pending)
+		xot_activate(&l->e);
+}
+
+/* Serve one unit of cost @cost; returns the leaf served or NULL. */
+static struct leaf *serve(struct xot_group *root, u64 cost)
+{
+	struct xot_entity *e = xot_select(root);
+	struct leaf *l;
+
+	if (!e)
+		return NULL;
+	l = leaf_of(e);
+	xot_charge(e, cost);
+	l->served++;
+	if (l->pending > 0 && --l->pending == 0)
+		xot_deactivate(e);
+	return l;
+}
+
+static void test_flat_weights(void)
+{
+	struct xot_group root;
+	struct leaf l[3];
+	const u32 w[3] = { 100, 200, 400 };
+	int i, n = 70000;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < 3; i++)
+		leaf_init(&l[i], &root, w[i], -1);
+	for (i = 0; i < n; i++)
+		serve(&root, 1);
+	for (i = 0; i < 3; i++) {
+		double want = n * w[i] / 700.0;
+
+		CHECKF(fabs(l[i].served - want) <= 2, "leaf %d served %ld want %.0f",
+		       i, l[i].served, want);
+	}
+	CHECK(xot_group_check(&root) == 0);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_hierarchy(void)
+{
+	/* A=200 {A1=100, A2=300} beside B=100: A1 1/6, A2 1/2, B 1/3 */
+	struct xot_group root, a;
+	struct leaf a1, a2, b;
+	int i, n = 60000;
+
+	xot_group_init_root(&root);
+	xot_group_init(&a, &root, 200);
+	leaf_init(&a1, &a, 100, -1);
+	leaf_init(&a2, &a, 300, -1);
+	leaf_init(&b, &root, 100, -1);
+	CHECK(root.nr_active == 2 && a.nr_active == 2);
+	for (i = 0; i < n; i++)
+		serve(&root, 1);
+	CHECKF(labs(a1.served - n / 6) <= 3, "a1 %ld", a1.served);
+	CHECKF(labs(a2.served - n / 2) <= 3, "a2 %ld", a2.served);
+	CHECKF(labs(b.served - n / 3) <= 3, "b %ld", b.served);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_deep_hierarchy(void)
+{
+	/* a chain of 8 groups with one leaf at the bottom, beside one leaf */
+	struct xot_group root, g[8];
+	struct leaf deep, top;
+	int i, n = 10000;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < 8; i++)
+		xot_group_init(&g[i], i ? &g[i - 1] : &root, i ? 5000 : 300);
+	leaf_init(&deep, &g[7], 1, -1);
+	leaf_init(&top, &root, 100, -1);
+	for (i = 0; i < 8; i++)
+		CHECK(g[i].entity.active);
+	for (i = 0; i < n; i++)
+		serve(&root, 1);
+	/* only g[0]'s weight matters against top: 3:1 */
+	CHECKF(labs(deep.served - n * 3 / 4) <= 2, "deep %ld", deep.served);
+	xot_entity_set_weight(&deep.e, 0);
+	CHECK(deep.e.weight == XOT_WEIGHT_MIN);
+	xot_deactivate(&deep.e);
+	for (i = 0; i < 8; i++)
+		CHECK(!g[i].entity.active && g[i].nr_active == 0);
+	CHECK(root.nr_active == 1);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_work_conserving(void)
+{
+	struct xot_group root;
+	struct leaf a, b;
+	int i;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 1, -1);
+	leaf_init(&b, &root, 10000, 0);	/* idle */
+	for (i = 0; i < 1000; i++)
+		CHECK(serve(&root, 1) == &a);
+	CHECK(xot_select(&root) == &a.e);
+	xot_deactivate(&a.e);
+	CHECK(xot_select(&root) == NULL);
+	CHECK(serve(&root, 1) == NULL);
+	CHECK(root.nr_active == 0 && root.heap == NULL);
+}
+
+static void test_idle_earns_no_credit(void)
+{
+	/*
+	 * b sleeps while a runs alone for a long time; when b returns it must
+	 * not get the device for the whole period it missed: from then on the
+	 * two alternate (equal weights).
+	 */
+	struct xot_group root;
+	struct leaf a, b;
+	int i, run_b = 0, max_run_b = 0;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, 0);
+	for (i = 0; i < 5000; i++)
+		serve(&root, 1);
+	b.pending = -1;
+	xot_activate(&b.e);
+	for (i = 0; i < 1000; i++) {
+		struct leaf *s = serve(&root, 1);
+
+		run_b = s == &b ? run_b + 1 : 0;
+		if (run_b > max_run_b)
+			max_run_b = run_b;
+	}
+	CHECKF(max_run_b <= 2, "b ran %d in a row after idling", max_run_b);
+	CHECKF(labs(a.served - 5500) <= 2, "a %ld", a.served);
+}
+
+static void test_short_idle_keeps_lag(void)
+{
+	/*
+	 * An entity that consumed more than its share and idles briefly keeps
+	 * its debt: activation never moves a virtual time backwards.
+	 */
+	struct xot_group root;
+	struct leaf a, b;
+	u64 vt;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, -1);
+	xot_charge(&b.e, 1000);	/* b is far ahead */
+	vt = b.e.vtime;
+	xot_deactivate(&b.e);
+	xot_activate(&b.e);
+	CHECK(b.e.vtime == vt);
+	CHECK(xot_select(&root) == &a.e);
+}
+
+static void test_wraparound(void)
+{
+	/* virtual times start just below 2^64 and wrap during the run */
+	struct xot_group root;
+	struct leaf l[3];
+	const u32 w[3] = { 100, 200, 400 };
+	int i, n = 70000;
+
+	xot_group_init_root(&root);
+	root.vclock = UINT64_MAX - (10ULL << XOT_VT_SHIFT);
+	for (i = 0; i < 3; i++)
+		leaf_init(&l[i], &root, w[i], -1);
+	for (i = 0; i < 3; i++)
+		CHECK(l[i].e.vtime == root.vclock);
+	for (i = 0; i < n; i++)
+		serve(&root, 1);
+	CHECK(root.vclock < (1ULL << 40));	/* it did wrap */
+	for (i = 0; i < 3; i++) {
+		double want = n * w[i] / 700.0;
+
+		CHECKF(fabs(l[i].served - want) <= 2, "leaf %d served %ld", i, l[i].served);
+	}
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_cost_clamp(void)
+{
+	struct xot_group root;
+	struct leaf a;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 1, -1);
+	xot_charge(&a.e, UINT64_MAX);	/* must not overflow the shift */
+	CHECK(a.e.vtime == (XOT_COST_MAX << XOT_VT_SHIFT));
+}
+
+static void test_starvation_bound(void)
+{
+	/*
+	 * Weight 1 against weight 10000, both always backlogged, equal costs:
+	 * the low-weight leaf waits at most ceil(10000 / 1) + 1 dispatches.
+	 */
+	struct xot_group root;
+	struct leaf lo, hi;
+	int i, since = 0, max_since = 0;
+
+	xot_group_init_root(&root);
+	leaf_init(&lo, &root, 1, -1);
+	leaf_init(&hi, &root, 10000, -1);
+	for (i = 0; i < 200000; i++) {
+		struct leaf *s = serve(&root, 1);
+
+		since = s == &lo ? 0 : since + 1;
+		if (since > max_since)
+			max_since = since;
+	}
+	CHECKF(max_since <= 10001, "low weight waited %d dispatches", max_since);
+	CHECKF(lo.served >= 19 && lo.served <= 21, "lo served %ld", lo.served);
+}
+
+static void test_weight_change(void)
+{
+	struct xot_group root;
+	struct leaf a, b;
+	int i;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, -1);
+	for (i = 0; i < 1000; i++)
+		serve(&root, 1);
+	CHECK(labs(a.served - 500) <= 1);
+	xot_entity_set_weight(&a.e, 300);
+	a.served = b.served = 0;
+	for (i = 0; i < 4000; i++)
+		serve(&root, 1);
+	CHECKF(labs(a.served - 3000) <= 3, "a %ld after weight change", a.served);
+	xot_entity_set_weight(&b.e, 100000);
+	CHECK(b.e.weight == XOT_WEIGHT_MAX);
+}
+
+/* deterministic xorshift so failures reproduce */
+static u64 rng_state = 88172645463325252ULL;
+static u64 rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void test_random_operations(void)
+{
+	/*
+	 * Random activations, deactivations, charges and weight changes over a
+	 * two-level tree; after every step the invariants hold, and an entity is
+	 * selectable exactly when it is active.
+	 */
+	enum { NG = 6, NL = 60 };
+	struct xot_group root, g[NG];
+	struct leaf l[NL];
+	int i, step, bad = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < NG; i++)
+		xot_group_init(&g[i], &root, 1 + rng() % 1000);
+	for (i = 0; i < NL; i++)
+		leaf_init(&l[i], &g[i % NG], 1 + rng() % 10000, 0);
+
+	for (step = 0; step < 200000; step++) {
+		struct leaf *x = &l[rng() % NL];
+		struct xot_entity *s;
+
+		switch (rng() % 5) {
+		case 0:
+		case 1:
+			xot_activate(&x->e);
+			break;
+		case 2:
+			xot_deactivate(&x->e);
+			break;
+		case 3:
+			s = xot_select(&root);
+			if (s) {
+				if (!s->active)
+					bad++;
+				xot_charge(s, 1 + rng() % 64);
+			}
+			break;
+		default:
+			xot_entity_set_weight(&x->e, 1 + rng() % 10000);
+			break;
+		}
+		if (step % 97 == 0 && xot_group_check(&root)) {
+			bad++;
+			break;
+		}
+	}
+	CHECKF(bad == 0, "%d invariant violations", bad);
+	CHECK(xot_group_check(&root) == 0);
+	/* drain: every active leaf can be deactivated, leaving an empty tree */
+	for (i = 0; i < NL; i++)
+		xot_deactivate(&l[i].e);
+	CHECK(root.nr_active == 0 && xot_select(&root) == NULL);
+	for (i = 0; i < NG; i++)
+		CHECK(!g[i].entity.active);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_many_queues(void)
+{
+	/* 100 000 equal leaves: each is served once per round, in some order */
+	enum { N = 100000 };
+	struct xot_group root;
+	struct leaf *l = calloc(N, sizeof(*l));
+	int i, round, bad = 0;
+
+	CHECK(l != NULL);
+	if (!l)
+		return;
+	xot_group_init_root(&root);
+	for (i = 0; i < N; i++)
+		leaf_init(&l[i], &root, 100, -1);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < N; i++)
+			serve(&root, 1);
+	for (i = 0; i < N; i++)
+		if (l[i].served != 3)
+			bad++;
+	CHECKF(bad == 0, "%d leaves not served exactly 3 times", bad);
+	free(l);
+}
+
+static const struct unit_test tests[] = {
+	{ "flat_weights", test_flat_weights },
+	{ "hierarchy", test_hierarchy },
+	{ "deep_hierarchy", test_deep_hierarchy },
+	{ "work_conserving", test_work_conserving },
+	{ "idle_earns_no_credit", test_idle_earns_no_credit },
+	{ "short_idle_keeps_lag", test_short_idle_keeps_lag },
+	{ "wraparound", test_wraparound },
+	{ "cost_clamp", test_cost_clamp },
+	{ "starvation_bound", test_starvation_bound },
+	{ "weight_change", test_weight_change },
+	{ "random_operations", test_random_operations },
+	{ "many_queues", test_many_queues },
+};
+
+UNIT_MAIN("sched", tests)
