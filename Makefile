@@ -55,21 +55,17 @@ modules: private-headers
 	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) modules
 
 # ---------------------------------------------------------------- userspace
-CORE_SRC := core/sched.c
-WIRE_SRC := core/wire.c
-CORE_HDR := $(wildcard include/xot/*.h)
-
-UNIT_BINS := $(BUILD)/tests/unit-sched $(BUILD)/tests/unit-wire
+# The shared code, compiled unchanged into the modules (see Kbuild) and here.
+SHARED_SRC := $(wildcard core/*.c)
+SHARED_HDR := $(wildcard include/xot/*.h)
+UNIT_BINS := $(patsubst tests/unit/test_%.c,$(BUILD)/tests/unit-%,$(wildcard tests/unit/test_*.c))
 
 user: $(UNIT_BINS)
 
-$(BUILD)/tests/unit-sched: tests/unit/test_sched.c $(CORE_SRC) tests/unit/unit.h $(CORE_HDR)
+# Every unit test links all of the shared code, under ASan and UBSan.
+$(BUILD)/tests/unit-%: tests/unit/test_%.c tests/unit/unit.h $(SHARED_SRC) $(SHARED_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ tests/unit/test_sched.c $(CORE_SRC)
-
-$(BUILD)/tests/unit-wire: tests/unit/test_wire.c $(WIRE_SRC) tests/unit/unit.h $(CORE_HDR)
-	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ tests/unit/test_wire.c $(WIRE_SRC)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(SHARED_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)

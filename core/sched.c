@@ -263,7 +263,7 @@ int xot_group_check(const struct xot_group *g)
 		return (int)n;
 	if (n != g->nr_active)
 		return -__LINE__;
-	if (g->entity.parent && (g->nr_active > 0) != g->entity.active)
+	if (g->entity.parent && !!g->nr_active != g->entity.active)
 		return -__LINE__;
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include <block/blk-mq-sched.h>
 
 #include <xot/sched.h>
+#include "xot.h"
 
 /* Service cost of a request, in core units: a fixed part per request and a
  * part per 4 KiB moved, so that large requests cannot buy an unfair share
@@ -39,32 +40,20 @@
 #define XOT_COST_PER_REQUEST	8
 #define XOT_COST_SHIFT_4K	(12 - SECTOR_SHIFT)
 
-/* rq->elv.priv[0]: the queue the request was inserted into */
+/*
+ * Per-request elevator data, set when the request is inserted:
+ *   elv.priv[0]  the queue it was inserted into (NULL: never inserted)
+ *   elv.priv[1]  its group, with XOT_RQ_INFLIGHT set while it counts in
+ *                xd->inflight (from dispatch to completion or requeue)
+ * Before insertion, prepare_request keeps the issuing tgid in priv[1].
+ */
+#define XOT_RQ_INFLIGHT		1UL
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
+#define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
+						    ~XOT_RQ_INFLIGHT))
+#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
-/* A leaf of the scheduling tree: requests of one entity in arrival order. */
-struct xot_queue {
-	struct xot_entity entity;
-	struct list_head fifo;
-	unsigned int nr_queued;
-};
-
-struct xot_data {
-	spinlock_t lock;		/* protects everything below */
-	struct xot_group root;
-	struct xot_queue default_queue;
-	struct list_head dispatch;	/* at-head inserts: served first */
-	struct rb_root sort[2];		/* queued requests by sector, per direction */
-
-	/* statistics, under lock except completed */
-	u64 inserted;
-	u64 merged;
-	u64 dispatched;
-	atomic64_t completed;
-
-	/* tunables */
-	unsigned int front_merges;
-};
+static struct kmem_cache *xot_queue_cache;
 
 static struct xot_data *xot_data_of(struct request_queue *q)
 {
@@ -76,16 +65,134 @@ static u64 xot_rq_cost(struct request *rq)
 	return XOT_COST_PER_REQUEST + (blk_rq_sectors(rq) >> XOT_COST_SHIFT_4K);
 }
 
-static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
+/*
+ * I/O priority to process weight: best effort level 4 (the default) is 100;
+ * each level up or down moves by 25 (level 0: 200, level 7: 25). Real-time
+ * levels weigh four times their best-effort twin (400 at level 4), idle 10.
+ * Weights are proportional, never strict priority: idle I/O still advances.
+ */
+u32 xot_ioprio_weight(u16 ioprio)
 {
-	return &xd->default_queue;
+	unsigned int level = IOPRIO_PRIO_LEVEL(ioprio);
+
+	if (level > 7)
+		level = 7;
+	switch (IOPRIO_PRIO_CLASS(ioprio)) {
+	case IOPRIO_CLASS_RT:
+		return 100 * (8 - level);
+	case IOPRIO_CLASS_IDLE:
+		return 10;
+	case IOPRIO_CLASS_BE:
+		return 25 * (8 - level);
+	default:
+		return XOT_WEIGHT_DEFAULT;
+	}
 }
 
-static void xot_queue_init(struct xot_queue *xq, struct xot_group *parent, u32 weight)
+void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 weight)
 {
-	xot_entity_init(&xq->entity, parent, weight);
+	xot_entity_init(&xq->entity, &grp->group, weight);
 	INIT_LIST_HEAD(&xq->fifo);
+	INIT_LIST_HEAD(&xq->idle);
+	RB_CLEAR_NODE(&xq->node);
 	xq->nr_queued = 0;
+	atomic_set(&xq->refs, 0);
+	xq->tgid = tgid;
+	xq->grp = grp;
+}
+
+/* The group a request is charged to: its bio's cgroup on this device. */
+static struct xot_grp *xot_rq_grp(struct xot_data *xd, struct request *rq)
+{
+	struct blkcg_gq *blkg = rq->bio ? rq->bio->bi_blkg : NULL;
+	struct xot_grp *grp = NULL;
+
+	if (blkg && blkg->q == xd->q)
+		grp = blkg_to_grp(blkg);
+	return grp ? grp : xd->root_grp;
+}
+
+/*
+ * Reuse the least recently idle queue nobody refers to, if any: keeps
+ * per-group memory bounded when processes come and go.
+ */
+static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
+{
+	struct xot_queue *xq;
+
+	list_for_each_entry(xq, &grp->idle_queues, idle) {
+		if (atomic_read(&xq->refs) == 0) {
+			list_del_init(&xq->idle);
+			rb_erase(&xq->node, &grp->queues);
+			return xq;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The queue of process @tgid in @grp, created if needed. Falls back to the
+ * group's shared queue when memory is short or the group is at its queue
+ * limit with no idle queue to reuse: I/O is never refused.
+ */
+static struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp,
+					u32 tgid)
+{
+	struct rb_node **link = &grp->queues.rb_node, *parent = NULL;
+	struct xot_queue *xq;
+
+	while (*link) {
+		parent = *link;
+		xq = rb_entry(parent, struct xot_queue, node);
+		if (tgid < xq->tgid)
+			link = &parent->rb_left;
+		else if (tgid > xq->tgid)
+			link = &parent->rb_right;
+		else
+			return xq;
+	}
+
+	if (grp->nr_queues < READ_ONCE(xd->max_queues)) {
+		xq = kmem_cache_alloc(xot_queue_cache, GFP_NOWAIT | __GFP_NOWARN);
+		if (!xq)
+			return &grp->shared_q;
+		grp->nr_queues++;
+	} else {
+		xq = xot_reclaim_queue(grp);
+		if (!xq)
+			return &grp->shared_q;
+		/* the tree changed: find the insertion point again */
+		link = &grp->queues.rb_node;
+		parent = NULL;
+		while (*link) {
+			parent = *link;
+			link = tgid < rb_entry(parent, struct xot_queue, node)->tgid ?
+				&parent->rb_left : &parent->rb_right;
+		}
+	}
+	xot_queue_init(xq, grp, tgid, XOT_WEIGHT_DEFAULT);
+	rb_link_node(&xq->node, parent, link);
+	rb_insert_color(&xq->node, &grp->queues);
+	return xq;
+}
+
+/* Pick the queue for a request being inserted for the first time. */
+static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
+{
+	struct xot_grp *grp = xot_rq_grp(xd, rq);
+	u32 tgid = (u32)(unsigned long)rq->elv.priv[1];
+	struct xot_queue *xq;
+
+	/*
+	 * Writeback and other async I/O belongs to the cgroup owning the pages,
+	 * whoever submits it; kernel threads have no process to be fair to.
+	 */
+	if (!tgid || !op_is_sync(rq->cmd_flags))
+		return &grp->shared_q;
+	xq = xot_proc_queue(xd, grp, tgid);
+	if (xq != &grp->shared_q)
+		xot_entity_set_weight(&xq->entity, xot_ioprio_weight(req_get_ioprio(rq)));
+	return xq;
 }
 
 /* ------------------------------------------------------------------ queueing */
@@ -102,8 +209,11 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 		if (!q->last_merge)
 			q->last_merge = rq;
 	}
-	if (xq->nr_queued++ == 0)
+	xd->nr_queued++;
+	if (xq->nr_queued++ == 0) {
+		list_del_init(&xq->idle);
 		xot_activate(&xq->entity);
+	}
 }
 
 /* Take @rq out of its queue and of every merge structure. */
@@ -117,8 +227,12 @@ static void xot_remove_request(struct xot_data *xd, struct request *rq)
 	elv_rqhash_del(q, rq);
 	if (q->last_merge == rq)
 		q->last_merge = NULL;
-	if (!WARN_ON_ONCE(xq->nr_queued == 0) && --xq->nr_queued == 0)
+	xd->nr_queued--;
+	if (!WARN_ON_ONCE(xq->nr_queued == 0) && --xq->nr_queued == 0) {
 		xot_deactivate(&xq->entity);
+		if (xq != &xq->grp->shared_q)
+			list_add_tail(&xq->idle, &xq->grp->idle_queues);
+	}
 }
 
 static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
@@ -130,11 +244,20 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 
 	lockdep_assert_held(&xd->lock);
 
-	/* a requeued request keeps the queue it was first inserted into */
+	/*
+	 * A requeued request keeps the queue it was first inserted into: its
+	 * reference keeps that queue alive until the request finishes.
+	 */
 	if (!RQ_QUEUE(rq)) {
-		rq->elv.priv[0] = xot_queue_for(xd, rq);
+		struct xot_queue *xq = xot_queue_for(xd, rq);
+
+		atomic_inc(&xq->refs);
+		blkg_get(xq->grp->pd.blkg);
+		rq->elv.priv[0] = xq;
+		rq->elv.priv[1] = xq->grp;
 		xd->inserted++;
 	}
+	rq->fifo_time = ktime_get_ns();
 
 	if (blk_mq_sched_try_insert_merge(q, rq, &free)) {
 		blk_mq_free_requests(&free);
@@ -166,29 +289,61 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
 	spin_unlock(&xd->lock);
 }
 
+/* Account a request leaving the elevator for the driver. */
+static void xot_start_request(struct xot_data *xd, struct request *rq)
+{
+	struct xot_grp *grp = RQ_GRP(rq);
+	u64 now = ktime_get_ns();
+
+	atomic64_add(now - rq->fifo_time, &grp->stats.wait_ns);
+	atomic64_inc(&grp->stats.rqs);
+	atomic64_add(blk_rq_bytes(rq), &grp->stats.bytes);
+	rq->fifo_time = now;	/* from here on: the dispatch time */
+	rq->elv.priv[1] = (void *)((unsigned long)grp | XOT_RQ_INFLIGHT);
+	atomic_inc(&xd->inflight);
+	xd->dispatched++;
+}
+
 static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 {
-	struct xot_data *xd = xot_data_of(hctx->queue);
+	struct request_queue *q = hctx->queue;
+	struct xot_data *xd = xot_data_of(q);
+	unsigned int limit = READ_ONCE(xd->max_inflight);
 	struct xot_entity *e;
 	struct xot_queue *xq;
 	struct request *rq;
 
 	spin_lock(&xd->lock);
+	/* at-head inserts (requeues, barriers) go first and are never throttled */
 	rq = list_first_entry_or_null(&xd->dispatch, struct request, queuelist);
 	if (rq) {
 		list_del_init(&rq->queuelist);
 		goto out;
 	}
-	e = xot_select(&xd->root);
+	/*
+	 * Keep the device queue short enough that the order chosen here still
+	 * decides who is served; a completion restarts dispatching.
+	 */
+	if (limit && atomic_read(&xd->inflight) >= limit) {
+		if (xd->nr_queued) {
+			xd->throttled++;
+			blk_mq_sched_mark_restart_hctx(hctx);
+		}
+		goto out;
+	}
+	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
 	xq = container_of(e, struct xot_queue, entity);
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
 	xot_charge(e, xot_rq_cost(rq));
 	xot_remove_request(xd, rq);
+	blk_add_cgroup_trace_msg(q, &xq->grp->pd.blkg->blkcg->css,
+				 "xot dispatch tgid=%u w=%u gw=%u",
+				 xq->tgid, xq->entity.weight, xq->grp->group.entity.weight);
 out:
 	if (rq)
-		xd->dispatched++;
+		xot_start_request(xd, rq);
 	spin_unlock(&xd->lock);
 	return rq;
 }
@@ -197,20 +352,55 @@ static bool xot_has_work(struct blk_mq_hw_ctx *hctx)
 {
 	struct xot_data *xd = xot_data_of(hctx->queue);
 
-	return !list_empty_careful(&xd->dispatch) || READ_ONCE(xd->root.nr_active);
+	return !list_empty_careful(&xd->dispatch) || READ_ONCE(xd->nr_queued);
 }
 
+/*
+ * Runs in the context that allocates the request, which is the issuing
+ * process for direct and synchronous I/O: the only moment its tgid is known
+ * (insertion may happen later from a kworker).
+ */
 static void xot_prepare_request(struct request *rq)
 {
 	rq->elv.priv[0] = NULL;
+	rq->elv.priv[1] = (current->flags & PF_KTHREAD) ? NULL :
+		(void *)(unsigned long)current->tgid;
 }
 
+/* Leave the in-flight count; true if the request was counted in it. */
+static bool xot_end_inflight(struct request *rq)
+{
+	if (!RQ_INFLIGHT(rq))
+		return false;
+	rq->elv.priv[1] = RQ_GRP(rq);
+	atomic_dec(&xot_data_of(rq->q)->inflight);
+	return true;
+}
+
+/* A dispatched request comes back (driver busy, error retry). */
+static void xot_requeue_request(struct request *rq)
+{
+	if (RQ_QUEUE(rq))
+		xot_end_inflight(rq);
+}
+
+/* May run in interrupt context: atomics only, never the elevator lock. */
 static void xot_finish_request(struct request *rq)
 {
+	struct xot_queue *xq = RQ_QUEUE(rq);
+	struct xot_grp *grp;
+
 	/* requests that bypassed the scheduler were never inserted */
-	if (!RQ_QUEUE(rq))
+	if (!xq)
 		return;
-	atomic64_inc(&xot_data_of(rq->q)->completed);
+	grp = RQ_GRP(rq);
+	if (xot_end_inflight(rq))
+		atomic64_add(ktime_get_ns() - rq->fifo_time, &grp->stats.service_ns);
+	atomic64_inc(&grp->xd->completed);
+	rq->elv.priv[0] = NULL;
+	/* the queue may be reused as soon as this drops: touch it no more */
+	atomic_dec(&xq->refs);
+	blkg_put(grp->pd.blkg);
 }
 
 /* ------------------------------------------------------------------ merging */
@@ -280,6 +470,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 {
 	struct elevator_queue *eq;
 	struct xot_data *xd;
+	int ret;
 
 	eq = elevator_alloc(q, e);
 	if (!eq)
@@ -291,19 +482,30 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 		return -ENOMEM;
 	}
 	spin_lock_init(&xd->lock);
-	xot_group_init_root(&xd->root);
-	xot_queue_init(&xd->default_queue, &xd->root, XOT_WEIGHT_DEFAULT);
+	xd->q = q;
 	INIT_LIST_HEAD(&xd->dispatch);
 	xd->sort[READ] = RB_ROOT;
 	xd->sort[WRITE] = RB_ROOT;
+	atomic_set(&xd->inflight, 0);
 	atomic64_set(&xd->completed, 0);
 	xd->front_merges = 1;
+	xd->max_inflight = 0;
+	xd->max_queues = 1024;
 	eq->elevator_data = xd;
+
+	/* the policy's groups find the elevator data through q->elevator */
+	q->elevator = eq;
+	ret = blkcg_activate_policy(q, &blkcg_policy_xot);
+	if (ret) {
+		q->elevator = NULL;
+		kfree(xd);
+		kobject_put(&eq->kobj);
+		return ret;
+	}
+	xd->root_grp = blkg_to_grp(q->root_blkg);
 
 	/* one fairness decision for the whole device, not per hardware queue */
 	blk_queue_flag_set(QUEUE_FLAG_SQ_SCHED, q);
-
-	q->elevator = eq;
 	return 0;
 }
 
@@ -313,38 +515,50 @@ static void xot_exit_sched(struct elevator_queue *e)
 
 	/* the block layer drains the queue before it switches schedulers */
 	WARN_ON_ONCE(!list_empty(&xd->dispatch));
-	WARN_ON_ONCE(xd->default_queue.nr_queued);
-	WARN_ON_ONCE(xd->root.nr_active);
+	WARN_ON_ONCE(xd->nr_queued);
+	WARN_ON_ONCE(atomic_read(&xd->inflight));
+	blkcg_deactivate_policy(xd->q, &blkcg_policy_xot);
 	kfree(xd);
 }
 
 /* -------------------------------------------------------------------- sysfs */
 
-static ssize_t xot_front_merges_show(struct elevator_queue *e, char *page)
-{
-	struct xot_data *xd = e->elevator_data;
-
-	return sysfs_emit(page, "%u\n", xd->front_merges);
+/*
+ * Tunables under /sys/block/<dev>/queue/iosched/ (README: "Tunables"). Each
+ * is an unsigned integer with a range; anything else is -EINVAL.
+ */
+#define XOT_TUNABLE(name, min, max)					\
+static ssize_t xot_##name##_show(struct elevator_queue *e, char *page)	\
+{									\
+	struct xot_data *xd = e->elevator_data;				\
+									\
+	return sysfs_emit(page, "%u\n", READ_ONCE(xd->name));		\
+}									\
+static ssize_t xot_##name##_store(struct elevator_queue *e,		\
+				  const char *page, size_t count)	\
+{									\
+	struct xot_data *xd = e->elevator_data;				\
+	unsigned int v;							\
+	int ret = kstrtouint(page, 10, &v);				\
+									\
+	if (ret)							\
+		return ret;						\
+	if (v < (min) || v > (max))					\
+		return -EINVAL;						\
+	WRITE_ONCE(xd->name, v);					\
+	return count;							\
 }
 
-static ssize_t xot_front_merges_store(struct elevator_queue *e,
-				      const char *page, size_t count)
-{
-	struct xot_data *xd = e->elevator_data;
-	unsigned int v;
-	int ret;
+XOT_TUNABLE(front_merges, 0, 1)
+XOT_TUNABLE(max_inflight, 0, 4096)
+XOT_TUNABLE(max_queues, 1, 65536)
+#undef XOT_TUNABLE
 
-	ret = kstrtouint(page, 10, &v);
-	if (ret)
-		return ret;
-	if (v > 1)
-		return -EINVAL;
-	WRITE_ONCE(xd->front_merges, v);
-	return count;
-}
-
+#define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
 static struct elv_fs_entry xot_attrs[] = {
-	__ATTR(front_merges, 0644, xot_front_merges_show, xot_front_merges_store),
+	XOT_ATTR(front_merges),
+	XOT_ATTR(max_inflight),
+	XOT_ATTR(max_queues),
 	__ATTR_NULL
 };
 
@@ -357,12 +571,13 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	struct xot_data *xd = xot_data_of(q);
 
 	spin_lock(&xd->lock);
-	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\n",
-		   xd->inserted, xd->merged, xd->dispatched);
-	seq_printf(m, "queued %u\nactive_entities %u\n",
-		   xd->default_queue.nr_queued, xd->root.nr_active);
+	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\n",
+		   xd->inserted, xd->merged, xd->dispatched, xd->throttled);
+	seq_printf(m, "queued %u\nactive_groups %u\n",
+		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
-	seq_printf(m, "completed %lld\n", (long long)atomic64_read(&xd->completed));
+	seq_printf(m, "inflight %d\ncompleted %lld\n", atomic_read(&xd->inflight),
+		   (long long)atomic64_read(&xd->completed));
 	return 0;
 }
 
@@ -379,6 +594,7 @@ static struct elevator_type xot_iosched = {
 		.has_work		= xot_has_work,
 		.prepare_request	= xot_prepare_request,
 		.finish_request		= xot_finish_request,
+		.requeue_request	= xot_requeue_request,
 		.next_request		= elv_rb_latter_request,
 		.former_request		= elv_rb_former_request,
 		.bio_merge		= xot_bio_merge,
@@ -398,12 +614,31 @@ static struct elevator_type xot_iosched = {
 
 static int __init xot_iosched_init(void)
 {
-	return elv_register(&xot_iosched);
+	int ret;
+
+	xot_queue_cache = KMEM_CACHE(xot_queue, 0);
+	if (!xot_queue_cache)
+		return -ENOMEM;
+	ret = xot_blkcg_register();
+	if (ret)
+		goto err_cache;
+	ret = elv_register(&xot_iosched);
+	if (ret)
+		goto err_blkcg;
+	return 0;
+
+err_blkcg:
+	xot_blkcg_unregister();
+err_cache:
+	kmem_cache_destroy(xot_queue_cache);
+	return ret;
 }
 
 static void __exit xot_iosched_exit(void)
 {
 	elv_unregister(&xot_iosched);
+	xot_blkcg_unregister();
+	kmem_cache_destroy(xot_queue_cache);
 }
 
 module_init(xot_iosched_init);

@@ -11,7 +11,6 @@
 #include <xot/sched.h>
 #include "unit.h"
 
-unsigned long xot_warnings;
 
 /* A leaf with a count of pending units of work. */
 struct leaf {

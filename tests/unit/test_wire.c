@@ -9,7 +9,6 @@
 #include <xot/wire.h>
 #include "unit.h"
 
-unsigned long xot_warnings;
 
 static struct xot_record good(void)
 {

@@ -19,6 +19,9 @@ struct unit_test {
 
 static int unit_failed_checks;
 
+/* XOT_WARN_ON() in the shared code counts here (include/xot/compat.h) */
+unsigned long xot_warnings;
+
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
 		unit_failed_checks++;					\

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xot blkcg policy: io.xot.weight and io.xot.stat on cgroup v2
+ * (blkio.xot.weight and blkio.xot.stat on v1), and the per-blkg groups that
+ * place every cgroup in the elevator's scheduling tree.
+ *
+ * Locking: the policy callbacks run under the request queue's queue_lock
+ * (and the blkcg's lock) with interrupts off; they take the elevator's lock
+ * inside. The elevator never takes those locks while holding its own.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/cgroup.h>
+#include <linux/blkdev.h>
+#include <linux/blk-mq.h>
+#include <linux/backing-dev.h>
+
+#include <block/elevator.h>
+
+#include <xot/weight.h>
+#include "xot.h"
+
+/* Per-cgroup data: its default weight on every device. */
+struct xot_cg {
+	struct blkcg_policy_data cpd;
+	u32 weight;
+};
+
+static struct xot_cg *cpd_to_cg(struct blkcg_policy_data *cpd)
+{
+	return cpd ? container_of(cpd, struct xot_cg, cpd) : NULL;
+}
+
+static struct xot_cg *blkcg_to_cg(struct blkcg *blkcg)
+{
+	return cpd_to_cg(blkcg_to_cpd(blkcg, &blkcg_policy_xot));
+}
+
+u32 xot_grp_weight(struct xot_grp *grp)
+{
+	struct xot_cg *cg = blkcg_to_cg(grp->pd.blkg->blkcg);
+
+	if (grp->dev_weight)
+		return grp->dev_weight;
+	return cg ? cg->weight : XOT_WEIGHT_DEFAULT;
+}
+
+/* Push a group's current weight into the scheduling tree. */
+static void grp_update_weight(struct xot_grp *grp)
+{
+	struct xot_data *xd = grp->xd;
+
+	if (!xd)
+		return;
+	spin_lock(&xd->lock);
+	xot_entity_set_weight(&grp->group.entity, xot_grp_weight(grp));
+	spin_unlock(&xd->lock);
+}
+
+/* ---------------------------------------------------------- policy callbacks */
+
+static struct blkcg_policy_data *xot_cpd_alloc(gfp_t gfp)
+{
+	struct xot_cg *cg = kzalloc(sizeof(*cg), gfp);
+
+	return cg ? &cg->cpd : NULL;
+}
+
+static void xot_cpd_init(struct blkcg_policy_data *cpd)
+{
+	cpd_to_cg(cpd)->weight = XOT_WEIGHT_DEFAULT;
+}
+
+static void xot_cpd_free(struct blkcg_policy_data *cpd)
+{
+	kfree(cpd_to_cg(cpd));
+}
+
+static struct blkg_policy_data *xot_pd_alloc(gfp_t gfp, struct request_queue *q,
+					     struct blkcg *blkcg)
+{
+	struct xot_grp *grp = kzalloc_node(sizeof(*grp), gfp, q->node);
+
+	return grp ? &grp->pd : NULL;
+}
+
+/*
+ * A new blkg: put its group under the parent cgroup's group. Parents are
+ * always created (and initialised) before their children.
+ */
+static void xot_pd_init(struct blkg_policy_data *pd)
+{
+	struct xot_grp *grp = pd_to_grp(pd);
+	struct blkcg_gq *blkg = pd->blkg;
+	struct xot_data *xd = blkg->q->elevator->elevator_data;
+	struct xot_grp *parent = blkg->parent ? blkg_to_grp(blkg->parent) : NULL;
+
+	grp->xd = xd;
+	grp->queues = RB_ROOT;
+	INIT_LIST_HEAD(&grp->idle_queues);
+	spin_lock(&xd->lock);
+	if (parent)
+		xot_group_init(&grp->group, &parent->group, xot_grp_weight(grp));
+	else
+		xot_group_init_root(&grp->group);
+	xot_queue_init(&grp->shared_q, grp, 0, XOT_WEIGHT_DEFAULT);
+	spin_unlock(&xd->lock);
+}
+
+/* Free every per-process queue; the group is idle and nothing refers to it. */
+static void xot_pd_free(struct blkg_policy_data *pd)
+{
+	struct xot_grp *grp = pd_to_grp(pd);
+	struct xot_queue *xq, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(xq, tmp, &grp->queues, node) {
+		WARN_ON_ONCE(xq->nr_queued || atomic_read(&xq->refs));
+		kfree(xq);
+	}
+	WARN_ON_ONCE(grp->group.nr_active || grp->shared_q.nr_queued);
+	kfree(grp);
+}
+
+static void xot_pd_reset_stats(struct blkg_policy_data *pd)
+{
+	struct xot_grp_stats *s = &pd_to_grp(pd)->stats;
+
+	atomic64_set(&s->rqs, 0);
+	atomic64_set(&s->bytes, 0);
+	atomic64_set(&s->service_ns, 0);
+	atomic64_set(&s->wait_ns, 0);
+}
+
+/* ------------------------------------------------------------ cgroup files */
+
+/* "MAJ:MIN" of a blkg's device; the kernel's blkg_dev_name() is not exported. */
+static const char *xot_blkg_dev_name(struct blkcg_gq *blkg)
+{
+	if (!blkg->q->disk || !blkg->q->disk->bdi->dev)
+		return NULL;
+	return bdi_dev_name(blkg->q->disk->bdi);
+}
+
+static u64 weight_prfill(struct seq_file *sf, struct blkg_policy_data *pd, int off)
+{
+	const char *dname = xot_blkg_dev_name(pd->blkg);
+	struct xot_grp *grp = pd_to_grp(pd);
+
+	if (dname && grp->dev_weight)
+		seq_printf(sf, "%s %u\n", dname, grp->dev_weight);
+	return 0;
+}
+
+static int xot_weight_show(struct seq_file *sf, void *v)
+{
+	struct blkcg *blkcg = css_to_blkcg(seq_css(sf));
+	struct xot_cg *cg = blkcg_to_cg(blkcg);
+
+	seq_printf(sf, "default %u\n", cg ? cg->weight : XOT_WEIGHT_DEFAULT);
+	blkcg_print_blkgs(sf, blkcg, weight_prfill, &blkcg_policy_xot, 0, false);
+	return 0;
+}
+
+/*
+ * The whole line is validated by the shared parser before anything is
+ * looked up or changed, so a bad line returns -EINVAL and changes nothing.
+ */
+static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
+				size_t nbytes, loff_t off)
+{
+	struct blkcg *blkcg = css_to_blkcg(of_css(of));
+	struct xot_cg *cg = blkcg_to_cg(blkcg);
+	struct xot_weight_line line;
+	struct blkg_conf_ctx ctx;
+	struct blkcg_gq *blkg;
+	struct xot_grp *grp;
+	int ret;
+
+	if (xot_weight_line_parse(buf, &line))
+		return -EINVAL;
+	if (!cg)
+		return -ENODEV;
+
+	if (!line.has_dev) {
+		spin_lock_irq(&blkcg->lock);
+		cg->weight = line.weight;
+		hlist_for_each_entry(blkg, &blkcg->blkg_list, blkcg_node) {
+			grp = blkg_to_grp(blkg);
+			if (grp)
+				grp_update_weight(grp);
+		}
+		spin_unlock_irq(&blkcg->lock);
+		return nbytes;
+	}
+
+	/* blkg_conf_prep() finds the device (-ENODEV if unknown) and its blkg */
+	ret = blkg_conf_prep(blkcg, &blkcg_policy_xot, buf, &ctx);
+	if (ret)
+		return ret;
+	grp = blkg_to_grp(ctx.blkg);
+	if (!grp) {
+		/* the device does not use the xot scheduler */
+		blkg_conf_finish(&ctx);
+		return -EINVAL;
+	}
+	grp->dev_weight = line.reset ? 0 : line.weight;
+	grp_update_weight(grp);
+	blkg_conf_finish(&ctx);
+	return nbytes;
+}
+
+static u64 stat_prfill(struct seq_file *sf, struct blkg_policy_data *pd, int off)
+{
+	const char *dname = xot_blkg_dev_name(pd->blkg);
+	struct xot_grp_stats *s = &pd_to_grp(pd)->stats;
+
+	if (!dname)
+		return 0;
+	seq_printf(sf, "%s rqs=%lld bytes=%lld service_us=%lld wait_us=%lld\n",
+		   dname, atomic64_read(&s->rqs), atomic64_read(&s->bytes),
+		   div_s64(atomic64_read(&s->service_ns), NSEC_PER_USEC),
+		   div_s64(atomic64_read(&s->wait_ns), NSEC_PER_USEC));
+	return 0;
+}
+
+static int xot_stat_show(struct seq_file *sf, void *v)
+{
+	blkcg_print_blkgs(sf, css_to_blkcg(seq_css(sf)), stat_prfill,
+			  &blkcg_policy_xot, 0, false);
+	return 0;
+}
+
+/*
+ * The same files on both hierarchies; the cgroup core links each array into
+ * its own lists, so v1 and v2 need one array each.
+ */
+#define XOT_CGROUP_FILES {						\
+	{								\
+		.name = "xot.weight",					\
+		.flags = CFTYPE_NOT_ON_ROOT,				\
+		.seq_show = xot_weight_show,				\
+		.write = xot_weight_write,				\
+	},								\
+	{								\
+		.name = "xot.stat",					\
+		.seq_show = xot_stat_show,				\
+	},								\
+	{}								\
+}
+
+/* cgroup v2: io.xot.weight, io.xot.stat */
+static struct cftype xot_dfl_files[] = XOT_CGROUP_FILES;
+/* cgroup v1: blkio.xot.weight, blkio.xot.stat */
+static struct cftype xot_legacy_files[] = XOT_CGROUP_FILES;
+
+struct blkcg_policy blkcg_policy_xot = {
+	.dfl_cftypes		= xot_dfl_files,
+	.legacy_cftypes		= xot_legacy_files,
+	.cpd_alloc_fn		= xot_cpd_alloc,
+	.cpd_init_fn		= xot_cpd_init,
+	.cpd_free_fn		= xot_cpd_free,
+	.pd_alloc_fn		= xot_pd_alloc,
+	.pd_init_fn		= xot_pd_init,
+	.pd_free_fn		= xot_pd_free,
+	.pd_reset_stats_fn	= xot_pd_reset_stats,
+};
+
+int xot_blkcg_register(void)
+{
+	return blkcg_policy_register(&blkcg_policy_xot);
+}
+
+void xot_blkcg_unregister(void)
+{
+	blkcg_policy_unregister(&blkcg_policy_xot);
+}

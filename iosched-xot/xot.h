@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interface between the xot elevator (elevator.c) and its blkcg
+ * policy (blkcg.c).
+ *
+ * The scheduling tree of one device mirrors the cgroup tree: every blkg
+ * (cgroup x device) carries a struct xot_grp whose core group sits under the
+ * group of the parent cgroup; the root cgroup's group is the root of the
+ * tree. Inside a group, each process (tgid) issuing synchronous I/O has its
+ * own leaf queue; asynchronous I/O (writeback, charged by the block layer to
+ * the cgroup owning the pages) and kernel threads share the group's
+ * "shared" queue.
+ */
+#ifndef _XOT_IOSCHED_H
+#define _XOT_IOSCHED_H
+
+#include <linux/blkdev.h>
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+
+#include <block/blk-cgroup.h>
+
+#include <xot/sched.h>
+
+struct xot_grp;
+
+/* A leaf of the scheduling tree: the requests of one process, FIFO. */
+struct xot_queue {
+	struct xot_entity entity;
+	struct list_head fifo;		/* queued requests, arrival order */
+	unsigned int nr_queued;
+	atomic_t refs;			/* requests inserted and not yet finished */
+	u32 tgid;			/* 0: the group's shared queue */
+	struct xot_grp *grp;
+	struct rb_node node;		/* in grp->queues, by tgid */
+	struct list_head idle;		/* in grp->idle_queues while empty */
+};
+
+/* Per-group statistics; updated at completion without the lock. */
+struct xot_grp_stats {
+	atomic64_t rqs;
+	atomic64_t bytes;
+	atomic64_t service_ns;		/* dispatch to completion */
+	atomic64_t wait_ns;		/* insertion to dispatch */
+};
+
+/* Policy data of one blkg: a cgroup's group on one device. */
+struct xot_grp {
+	struct blkg_policy_data pd;
+	struct xot_group group;		/* the core's node */
+	struct xot_data *xd;
+	struct xot_queue shared_q;	/* async I/O and kernel threads */
+	struct rb_root queues;		/* per-process queues, by tgid */
+	struct list_head idle_queues;	/* empty queues, oldest first */
+	unsigned int nr_queues;		/* per-process queues allocated */
+	u32 dev_weight;			/* "MAJ:MIN W" of io.xot.weight; 0: none */
+	struct xot_grp_stats stats;
+};
+
+/* Elevator data of one request queue. */
+struct xot_data {
+	spinlock_t lock;		/* the scheduling tree and all queues */
+	struct request_queue *q;
+	struct xot_grp *root_grp;	/* the root cgroup's group */
+	struct list_head dispatch;	/* at-head inserts: served first */
+	struct rb_root sort[2];		/* queued requests by sector, per direction */
+	unsigned int nr_queued;		/* requests in queues (not dispatch) */
+	atomic_t inflight;		/* dispatched, not yet completed */
+
+	/* statistics, under lock except completed */
+	u64 inserted;
+	u64 merged;
+	u64 dispatched;
+	u64 throttled;			/* dispatch refused by max_inflight */
+	atomic64_t completed;
+
+	/* tunables (sysfs iosched/) */
+	unsigned int front_merges;
+	unsigned int max_inflight;	/* 0: no limit */
+	unsigned int max_queues;	/* per-process queues per group */
+};
+
+extern struct blkcg_policy blkcg_policy_xot;
+
+static inline struct xot_grp *pd_to_grp(struct blkg_policy_data *pd)
+{
+	return pd ? container_of(pd, struct xot_grp, pd) : NULL;
+}
+
+static inline struct xot_grp *blkg_to_grp(struct blkcg_gq *blkg)
+{
+	return pd_to_grp(blkg_to_pd(blkg, &blkcg_policy_xot));
+}
+
+void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 weight);
+
+/* blkcg.c */
+int xot_blkcg_register(void);
+void xot_blkcg_unregister(void);
+u32 xot_grp_weight(struct xot_grp *grp);
+
+/* Weight of a process queue from the request's I/O priority (README). */
+u32 xot_ioprio_weight(u16 ioprio);
+
+#endif /* _XOT_IOSCHED_H */

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bad input gets a clear error, not a stack trace: each case runs a command
+# that must fail, and checks its exit status and that its message says what
+# is wrong. Prints PASS/FAIL per case and "N passed, N failed".
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+# expect NAME STATUS REGEX CMD... : CMD exits with STATUS ("nz" = any non-zero)
+# and its combined output matches REGEX.
+expect() {
+	local name=$1 want=$2 re=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if { [ "$want" = nz ] && [ $rc -ne 0 ]; } || [ "$want" = "$rc" ]; then
+		if tr "\n" " " <<<"$out" | grep -qE "$re"; then
+			echo "PASS cli/$name"
+			passed=$((passed + 1))
+			return
+		fi
+		echo "FAIL cli/$name: output does not match /$re/:"
+	else
+		echo "FAIL cli/$name: exit $rc, wanted $want:"
+	fi
+	sed 's/^/    /' <<<"$out" | tail -8
+	failed=$((failed + 1))
+}
+
+expect missing-kdir nz "not a kernel build directory" \
+	make -C "$TOP" modules KDIR=/nonexistent/kernel
+
+# A kernel build dir that no Debian package owns, and no override.
+mkdir -p "$TMP/kdir/include/config"
+echo 6.1.0-99-amd64 >"$TMP/kdir/include/config/kernel.release"
+expect headers-unowned 1 "cannot tell which Debian package" \
+	"$TOP/scripts/private-headers.sh" "$TMP/kdir" "$TMP/out"
+
+# Headers and source at different versions: dpkg answers through a stand-in
+# that reports the mismatch a half-upgraded machine would have.
+mkdir -p "$TMP/bin"
+cat >"$TMP/bin/dpkg-query" <<'EOS'
+#!/bin/sh
+case "$*" in
+-S*) echo "linux-headers-6.1.0-99-amd64: $2" ;;
+*linux-headers-6.1.0-99-amd64*) printf '6.1.200-1' ;;
+*linux-source-6.1*) printf '6.1.192-2' ;;
+*) exit 1 ;;
+esac
+EOS
+chmod +x "$TMP/bin/dpkg-query"
+expect headers-version-mismatch 1 "version mismatch: kernel headers .* 6.1.200-1 .*6.1.192-2" \
+	env PATH="$TMP/bin:$PATH" "$TOP/scripts/private-headers.sh" "$TMP/kdir" "$TMP/out"
+
+expect private-headers-usage 1 "usage" "$TOP/scripts/private-headers.sh"
+expect deps-bad-option 2 "unknown option" "$TOP/scripts/install-deps.sh" --bogus
+expect run-all-bad-step 2 "unknown step 'nosuch'" "$TOP/tests/run-all.sh" --only nosuch
+
+expect host-lab-unknown-scenario 2 "unknown scenario 'nosuch'.*(smoke)" \
+	"$TOP/userspace/lab/host-lab.sh" nosuch
+expect xen-lab-unknown-scenario 2 "unknown scenario 'nosuch'.*(smoke)" \
+	"$TOP/userspace/lab/xen-lab.sh" nosuch
+
+# A lab that cannot finish in time says so, and where it stopped.
+expect host-lab-timeout nz "time.?out.*(stopped|last)" \
+	"$TOP/userspace/lab/host-lab.sh" --timeout 4 --out "$TMP/lab" smoke
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-lab functional test of the xot cgroup interface (inside the guest):
+#   userspace/lab/host-lab.sh cgroup-weights
+#
+# io.xot.weight accepts the io.weight grammar and refuses bad input with
+# EINVAL, changing nothing; cgroup-tools (cgcreate/cgset/cgexec/cgget) work
+# with it; three cgroups weighted 100:200:400 reading from a slow null_blk
+# device (fixed service time, depth 1) get shares close to 1/7, 2/7, 4/7 as
+# counted by io.xot.stat. The share tolerance here is loose (5 points): the
+# benchmark (make bench-host) measures precisely; this checks the wiring.
+. "${XOT_LIB:-/tests/lib}/guest.sh"
+
+RUNTIME=15
+for a in $XOT_SCENARIO_ARGS; do
+	case $a in runtime=*) RUNTIME=${a#*=} ;; esac
+done
+
+check load-xot load_xot
+DEV=$(nullb_create slow size=256 memory_backed=0 irqmode=2 completion_nsec=400000 \
+	hw_queue_depth=1 blocksize=4096) || { finish; exit 1; }
+NAME=${DEV#/dev/}
+MAJMIN=$(cat /sys/block/$NAME/dev)
+check sched-xot sched_set "$NAME" xot
+# A depth-1 device gets 2 scheduler tags by default: with so few requests
+# inside the elevator it has nothing to choose from (README: nr_requests).
+check nr-requests sh -c "echo 128 >/sys/block/$NAME/queue/nr_requests"
+CG=/sys/fs/cgroup
+
+check cgcreate cgcreate -g io:/g100 -g io:/g200 -g io:/g400
+check file-exists test -f $CG/g100/io.xot.weight
+check default-100 grep -qx 'default 100' $CG/g100/io.xot.weight
+
+# refuses bad input and changes nothing
+bad_write() { # value: must fail
+	! echo "$1" >$CG/g100/io.xot.weight 2>/dev/null
+}
+for v in 0 10001 -1 abc "default" "$MAJMIN 0" "$MAJMIN x" "99:99 50"; do
+	check "rejects-'$v'" bad_write "$v"
+done
+check unchanged-after-bad grep -qx 'default 100' $CG/g100/io.xot.weight
+
+check cgset-100 cgset -r io.xot.weight=100 g100
+check cgset-200 cgset -r io.xot.weight=200 g200
+check cgset-400 cgset -r "io.xot.weight=default 400" g400
+check cgget-400 sh -c "cgget -n -v -r io.xot.weight g400 | grep -qx 'default 400'"
+check per-device-weight sh -c "echo '$MAJMIN 300' >$CG/g100/io.xot.weight && grep -qx '$MAJMIN 300' $CG/g100/io.xot.weight"
+check per-device-reset sh -c "echo '$MAJMIN default' >$CG/g100/io.xot.weight && ! grep -q '$MAJMIN' $CG/g100/io.xot.weight"
+
+log "three readers, weights 100:200:400, ${RUNTIME}s on $DEV (xot)"
+for g in g100 g200 g400; do
+	cgexec -g io:$g fio --name=$g --filename=$DEV --direct=1 --rw=randread --bs=4k \
+		--ioengine=libaio --iodepth=8 --runtime=$RUNTIME --time_based \
+		--output=/tmp/fio-$g.txt >/dev/null 2>&1 &
+done
+wait
+total=0
+for g in g100 g200 g400; do
+	r=$(sed -n "s/^$MAJMIN rqs=\([0-9]*\).*/\1/p" $CG/$g/io.xot.stat)
+	eval "rq_$g=${r:-0}"
+	total=$((total + ${r:-0}))
+	log "$g: $(cat $CG/$g/io.xot.stat)"
+done
+cat /sys/kernel/debug/block/$NAME/sched/stats 2>/dev/null
+share_ok() { # group want_permille
+	local got
+	eval "got=\$rq_$1"
+	got=$((got * 1000 / (total ? total : 1)))
+	log "$1 share ${got}/1000, target $2/1000"
+	[ $((got - $2)) -le 50 ] && [ $(($2 - got)) -le 50 ]
+}
+check requests-counted test "$total" -gt 100
+check share-g100 share_ok g100 143
+check share-g200 share_ok g200 286
+check share-g400 share_ok g400 571
+echo none >/sys/block/$NAME/queue/scheduler
+check cgdelete cgdelete -g io:/g100 -g io:/g200 -g io:/g400
+nullb_destroy slow
+finish

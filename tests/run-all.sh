@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The XoT test command (README: "Run the tests"). On a fresh Debian 12
+# machine, as root, it installs what it needs, builds everything, and runs:
+#   unit tests of the shared core and wire format (userspace, ASan/UBSan),
+#   the build itself (W=1 warning-free) and kernel style,
+#   command-line error handling,
+#   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
+#   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify).
+# Ends with one line "N passed, N failed"; exits non-zero on any failure.
+#
+# Usage: tests/run-all.sh [--only STEP[,STEP...]] [--list]
+#   steps: deps build style unit cli host xen
+# Logs of every step: build/test-logs/STEP.log
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+LOGDIR=$TOP/build/test-logs
+ALL_STEPS="deps build style unit cli host xen"
+ONLY=""
+
+usage() { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--only) ONLY=${2:?--only needs a step list}; shift 2 ;;
+	--list) echo "$ALL_STEPS"; exit 0 ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "run-all: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+	esac
+done
+for s in ${ONLY//,/ }; do
+	[[ " $ALL_STEPS " == *" $s "* ]] || { echo "run-all: unknown step '$s' (steps: $ALL_STEPS)" >&2; exit 2; }
+done
+
+mkdir -p "$LOGDIR"
+PASSED=0
+FAILED=0
+T_START=$(date +%s)
+declare -a SUMMARY
+
+wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# Run a step's command with its output in the step's log; echo the timing.
+run_logged() { # step cmd...
+	local step=$1 t0 rc
+	shift
+	t0=$(date +%s)
+	echo "=== $step: $*"
+	"$@" >"$LOGDIR/$step.log" 2>&1
+	rc=$?
+	SUMMARY+=("$(printf '%-6s %4ss  exit %s' "$step" $(($(date +%s) - t0)) "$rc")")
+	return $rc
+}
+
+# Count the PASS/FAIL lines a step printed (unit tests and lab scenarios).
+count_lines() { # step log
+	local p f
+	p=$(grep -cE '^(PASS|XOT-PASS) ' "$2")
+	f=$(grep -cE '^(FAIL|XOT-FAIL) ' "$2")
+	grep -E '^(FAIL|XOT-FAIL|XOT-SKIP) ' "$2" | sed "s/^/  [$1] /"
+	echo "  [$1] $p passed, $f failed"
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+}
+
+if wanted deps; then
+	if run_logged deps "$TOP/scripts/install-deps.sh"; then
+		pass deps
+	else
+		fail deps "see $LOGDIR/deps.log"
+		tail -5 "$LOGDIR/deps.log"
+		echo "$PASSED passed, $FAILED failed"
+		exit 1
+	fi
+fi
+
+if wanted build; then
+	if run_logged build make -C "$TOP" modules user W=1; then
+		if grep -qE 'warning:' "$LOGDIR/build.log"; then
+			fail build-w1 "compiler warnings with W=1"
+			grep -E 'warning:' "$LOGDIR/build.log" | head
+		else
+			pass build-w1
+		fi
+	else
+		fail build "see $LOGDIR/build.log"
+		tail -20 "$LOGDIR/build.log"
+	fi
+fi
+
+if wanted style; then
+	if run_logged style "$TOP/scripts/checkpatch.sh"; then
+		pass checkpatch
+	else
+		fail checkpatch
+		head -20 "$LOGDIR/style.log"
+	fi
+fi
+
+if wanted unit; then
+	run_logged unit make -C "$TOP" -s unit
+	count_lines unit "$LOGDIR/unit.log"
+fi
+
+if wanted cli; then
+	run_logged cli "$TOP/tests/cli/errors.sh"
+	count_lines cli "$LOGDIR/cli.log"
+fi
+
+# A lab run counts its scenario's checks, plus one for the run itself: it
+# fails on a kernel warning, a time-out or a harness error even when every
+# check inside passed.
+lab_step() { # step name cmd...
+	local step=$1 name=$2
+	shift 2
+	if run_logged "$step" "$@"; then
+		pass "$name"
+	else
+		fail "$name" "see $LOGDIR/$step.log"
+		grep -E 'error|TIMEOUT|timed out|WARNING|BUG|Oops|stopped' "$LOGDIR/$step.log" | tail -8
+	fi
+	count_lines "$step" "$LOGDIR/$step.log"
+}
+
+if wanted host; then
+	lab_step host host-lab-smoke "$TOP/userspace/lab/host-lab.sh" smoke
+fi
+
+if wanted xen; then
+	lab_step xen xen-lab-smoke "$TOP/userspace/lab/xen-lab.sh" --domus 2 smoke
+fi
+
+echo "=== timings"
+printf '  %s\n' "${SUMMARY[@]}"
+echo "  total  $(($(date +%s) - T_START))s"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
