@@ -18,7 +18,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
-	deps lab-host lab-xen demo checkpatch
+	deps lab-host lab-xen demo checkpatch bench-core
 
 all: modules user
 
@@ -31,6 +31,7 @@ help:
 	@echo "  make test           the whole test suite (as CI runs it)"
 	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
 	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
+	@echo "  make bench-core     userspace micro-benchmark of the scheduling core"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
 	@echo "  make deps           install the Debian packages XoT needs (root)"
 	@echo "  make clean"
@@ -60,7 +61,19 @@ SHARED_SRC := $(wildcard core/*.c)
 SHARED_HDR := $(wildcard include/xot/*.h)
 UNIT_BINS := $(patsubst tests/unit/test_%.c,$(BUILD)/tests/unit-%,$(wildcard tests/unit/test_*.c))
 
-user: $(UNIT_BINS)
+TOOL_BINS := $(BUILD)/bin/core-bench
+
+user: $(UNIT_BINS) $(TOOL_BINS)
+
+# Benchmarks and tools: optimised, no sanitizers.
+$(BUILD)/bin/core-bench: userspace/bench/core-bench.c $(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -O3 -o $@ $< $(SHARED_SRC)
+
+bench-core: $(BUILD)/bin/core-bench
+	@mkdir -p results
+	$(BUILD)/bin/core-bench --out results/core-bench.json \
+		--commit $$(git -C $(TOP) rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Every unit test links all of the shared code, under ASan and UBSan.
 $(BUILD)/tests/unit-%: tests/unit/test_%.c tests/unit/unit.h $(SHARED_SRC) $(SHARED_HDR)

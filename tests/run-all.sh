@@ -7,6 +7,7 @@
 #   the build itself (W=1 warning-free) and kernel style,
 #   command-line error handling,
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
+#   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
@@ -127,6 +128,7 @@ lab_step() { # step name cmd...
 
 if wanted host; then
 	lab_step host host-lab-smoke "$TOP/userspace/lab/host-lab.sh" smoke
+	lab_step host-cgroup host-lab-cgroup-weights "$TOP/userspace/lab/host-lab.sh" cgroup-weights
 fi
 
 if wanted xen; then
