@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/seq_file.h>
 #include <linux/atomic.h>
+#include <linux/cgroup.h>
 #include <trace/events/block.h>
 
 #include <block/elevator.h>
@@ -581,8 +582,50 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	return 0;
 }
 
+static void xot_dump_queue(struct seq_file *m, const char *what, struct xot_queue *xq)
+{
+	seq_printf(m, "  %s tgid=%u w=%u vt=%llu queued=%u refs=%d%s\n", what, xq->tgid,
+		   xq->entity.weight, xq->entity.vtime, xq->nr_queued,
+		   atomic_read(&xq->refs), xq->entity.active ? " active" : "");
+}
+
+/*
+ * The scheduling tree: one paragraph per cgroup (group), then its queues.
+ * Virtual times are raw core units (service << 32 / weight).
+ */
+static int xot_tree_show(void *data, struct seq_file *m)
+{
+	struct request_queue *q = data;
+	struct xot_data *xd = xot_data_of(q);
+	struct blkcg_gq *blkg;
+	struct xot_queue *xq;
+	char path[128];
+
+	spin_lock_irq(&q->queue_lock);
+	spin_lock(&xd->lock);
+	list_for_each_entry(blkg, &q->blkg_list, q_node) {
+		struct xot_grp *grp = blkg_to_grp(blkg);
+
+		if (!grp)
+			continue;
+		cgroup_path(blkg->blkcg->css.cgroup, path, sizeof(path));
+		seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
+			   path, grp->group.entity.weight, grp->group.entity.vtime,
+			   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
+			   grp->group.entity.active ? " active" : "");
+		xot_dump_queue(m, "shared", &grp->shared_q);
+		for (xq = rb_entry_safe(rb_first(&grp->queues), struct xot_queue, node); xq;
+		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
+			xot_dump_queue(m, "process", xq);
+	}
+	spin_unlock(&xd->lock);
+	spin_unlock_irq(&q->queue_lock);
+	return 0;
+}
+
 static const struct blk_mq_debugfs_attr xot_queue_debugfs_attrs[] = {
 	{"stats", 0400, xot_stats_show},
+	{"tree", 0400, xot_tree_show},
 	{},
 };
 #endif
