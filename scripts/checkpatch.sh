@@ -28,13 +28,19 @@ else
 	files=("$@")
 fi
 
-cd "$TOP"
+# checkpatch drops a cache file (.checkpatch-camelcase.*) in the working
+# directory: run it from build/checkpatch, on absolute paths.
+for i in "${!files[@]}"; do
+	[[ ${files[$i]} == /* ]] || files[$i]=$TOP/${files[$i]}
+done
+cd "$OUT"
 # --no-tree: we are out of tree; SPDX and the rest still apply.
 # The shared code (core/, include/xot/) also compiles in userspace, where
 # the kernel's BIT() and u8..u64 do not exist: its compat layer must name
 # the C types, and its constants stay plain shifts. The sysfs tunable
 # generator pastes its argument into names, which the MACRO_ARG checks
 # mistake for expression reuse.
-"$OUT/checkpatch.pl" --no-tree --strict --terse --show-types \
+mkdir -p "$OUT/include"
+"$OUT/checkpatch.pl" --no-tree --root="$OUT" --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,NEW_TYPEDEFS,CAMELCASE,BIT_MACRO,PREFER_KERNEL_TYPES,MACRO_ARG_REUSE,MACRO_ARG_PRECEDENCE \
 	-f "${files[@]}"
