@@ -8,6 +8,7 @@
 #   command-line error handling,
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
+#   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
 #   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
@@ -129,6 +130,7 @@ lab_step() { # step name cmd...
 if wanted host; then
 	lab_step host host-lab-smoke "$TOP/userspace/lab/host-lab.sh" smoke
 	lab_step host-cgroup host-lab-cgroup-weights "$TOP/userspace/lab/host-lab.sh" cgroup-weights
+	lab_step host-life host-lab-lifecycle "$TOP/userspace/lab/host-lab.sh" lifecycle
 fi
 
 if wanted xen; then
