@@ -18,7 +18,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
-	deps lab-host lab-xen demo checkpatch bench-core
+	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host
 
 all: modules user
 
@@ -32,6 +32,11 @@ help:
 	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
 	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
 	@echo "  make bench-core     userspace micro-benchmark of the scheduling core"
+	@echo "  make bench-host     host-lab benchmarks: fairness, latency, overhead of xot vs"
+	@echo "                      bfq, io.cost, none, mq-deadline, kyber (~30 min; results/host-*.json;"
+	@echo "                      BENCH_ARGS=... passes options to userspace/bench/bench-host.sh)"
+	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
+	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
 	@echo "  make deps           install the Debian packages XoT needs (root)"
 	@echo "  make clean"
@@ -61,7 +66,12 @@ SHARED_SRC := $(wildcard core/*.c)
 SHARED_HDR := $(wildcard include/xot/*.h)
 UNIT_BINS := $(patsubst tests/unit/test_%.c,$(BUILD)/tests/unit-%,$(wildcard tests/unit/test_*.c))
 
-TOOL_BINS := $(BUILD)/bin/core-bench
+TOOL_BINS := $(BUILD)/bin/core-bench $(BUILD)/bin/fairness-report
+
+# The simulator (userspace/sim/): its sources and the shared code unchanged.
+SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
+SIM_HDR := $(wildcard userspace/sim/*.h)
+TOOL_BINS += $(BUILD)/bin/xot-sim
 
 user: $(UNIT_BINS) $(TOOL_BINS)
 
@@ -70,15 +80,40 @@ $(BUILD)/bin/core-bench: userspace/bench/core-bench.c $(SHARED_SRC) $(SHARED_HDR
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -O3 -o $@ $< $(SHARED_SRC)
 
+# Shares, errors and ratios of the host-lab benchmarks (also unit-tested:
+# tests/unit/test_fairness.c includes it).
+$(BUILD)/bin/fairness-report: userspace/bench/fairness-report.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lm
+$(BUILD)/tests/unit-fairness: userspace/bench/fairness-report.c
+
 bench-core: $(BUILD)/bin/core-bench
 	@mkdir -p results
 	$(BUILD)/bin/core-bench --out results/core-bench.json \
 		--commit $$(git -C $(TOP) rev-parse --short HEAD 2>/dev/null || echo unknown)
 
+.PHONY: sim
+sim: $(BUILD)/bin/xot-sim
+
+$(BUILD)/bin/xot-sim: userspace/sim/main.c $(SIM_SRC) $(SIM_HDR) $(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ userspace/sim/main.c $(SIM_SRC) $(SHARED_SRC) -lm
+
+bench-host: modules $(BUILD)/bin/fairness-report
+	@mkdir -p results
+	$(TOP)/userspace/bench/bench-host.sh $(BENCH_ARGS)
+
 # Every unit test links all of the shared code, under ASan and UBSan.
 $(BUILD)/tests/unit-%: tests/unit/test_%.c tests/unit/unit.h $(SHARED_SRC) $(SHARED_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $< $(SHARED_SRC) -lm
+
+# The simulator's tests also link its sources (not its main) and read its examples.
+$(BUILD)/tests/unit-sim: tests/unit/test_sim.c tests/unit/unit.h $(SIM_SRC) $(SIM_HDR) \
+		$(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/sim \
+		-DSIM_EXAMPLES='"$(TOP)/userspace/sim/examples"' -o $@ $< $(SIM_SRC) $(SHARED_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)
@@ -92,7 +127,10 @@ lab-host: modules
 demo:
 	$(TOP)/userspace/demo.sh
 
-CHECKPATCH ?= $(KDIR)/scripts/checkpatch.pl
+# sparse over every kernel source (C=2: check all, rebuilt or not)
+sparse: private-headers
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) C=2 CHECK=sparse modules
+
 checkpatch:
 	@$(TOP)/scripts/checkpatch.sh
 

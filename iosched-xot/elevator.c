@@ -32,14 +32,8 @@
 #include <block/blk-mq-sched.h>
 
 #include <xot/sched.h>
+#include <xot/cost.h>
 #include "xot.h"
-
-/* Service cost of a request, in core units: a fixed part per request and a
- * part per 4 KiB moved, so that large requests cannot buy an unfair share
- * of the device by being few.
- */
-#define XOT_COST_PER_REQUEST	8
-#define XOT_COST_SHIFT_4K	(12 - SECTOR_SHIFT)
 
 /*
  * Per-request elevator data, set when the request is inserted:

@@ -100,6 +100,13 @@ if wanted style; then
 		fail checkpatch
 		head -20 "$LOGDIR/style.log"
 	fi
+	# sparse prints its findings as "file:line:col: warning/error: ..."
+	if run_logged sparse make -C "$TOP" sparse && ! grep -qE ':[0-9]+:[0-9]+: (warning|error):' "$LOGDIR/sparse.log"; then
+		pass sparse
+	else
+		fail sparse "see $LOGDIR/sparse.log"
+		grep -E ':[0-9]+:[0-9]+: ' "$LOGDIR/sparse.log" | head -10
+	fi
 fi
 
 if wanted unit; then

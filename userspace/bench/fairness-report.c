@@ -1,0 +1,1142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fairness-report: shares, errors and ratios of the host-lab benchmarks.
+ *
+ * Reads a line-oriented text input (the host-lab scenarios write it; '#'
+ * starts a comment line), computes for every run the hierarchical target
+ * share of each entity (its weight over its siblings', times its parent's
+ * target), the achieved share (its IOPS, or the sum of its leaves', over the
+ * run's total), the largest error at every level of the tree, Jain's index
+ * of achieved/target over the leaves, and the total IOPS relative to the
+ * run with config "none" on the same scenario and device. Overhead samples
+ * get their median per scheduler and ratios to mq-deadline and none.
+ * Prints tables and writes one JSON document (../shared/RESULTS.md).
+ *
+ * Records (fields separated by blanks; KEY=VALUE extras are copied into the
+ * JSON object, as numbers when they are JSON numbers):
+ *   meta KEY TEXT...             top-level string field (benchmark, commit, ...)
+ *   param KEY VALUE              "parameters" object (number or string)
+ *   device NAME TEXT...          "devices" object: how the device model is built
+ *   run SCEN DEV CONFIG SCHED [K=V...]          a measured run
+ *   entity SCEN DEV CONFIG NAME PARENT WEIGHT IOPS [K=V...]
+ *                                a cgroup of that run; PARENT "-" for the top
+ *                                level; IOPS "-" for an inner node (the sum of
+ *                                its children)
+ *   scenario SCEN [K=V...]       attributes of an overhead scenario
+ *   sample SCEN SCHED IOPS [K=V...]             one overhead measurement
+ *
+ * Usage: fairness-report [--json FILE] [--show KEY,...] [--quiet] [INPUT...]
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FR_MAX_DEPTH	16
+#define FR_MAX_FIELDS	64
+
+struct fr_kv {
+	char *key;
+	char *val;
+};
+
+struct fr_kvlist {
+	struct fr_kv *v;
+	size_t n, cap;
+};
+
+struct fr_entity {
+	char *name;
+	char *parent;		/* NULL: top level */
+	double weight;
+	double iops;		/* own IOPS (leaves) */
+	int derived;		/* inner node: IOPS is the sum of its children */
+	struct fr_kvlist extra;
+	/* computed */
+	int parent_idx;		/* -1: top level */
+	int depth;		/* 1: top level */
+	int nchildren;
+	double sub_iops;
+	double target, achieved, local_target, local_achieved;
+};
+
+struct fr_run {
+	char *scenario, *device, *config, *scheduler;
+	struct fr_kvlist attrs;
+	struct fr_entity *ent;
+	size_t nent, cap;
+	int line;
+	/* computed */
+	double total_iops;
+	double max_err;			/* percentage points */
+	double level_err[FR_MAX_DEPTH + 1];
+	int max_depth;
+	double jain;
+	double ratio_none;
+	int has_ratio;
+};
+
+struct fr_sample {
+	char *scenario, *scheduler;
+	double iops;
+	struct fr_kvlist extra;
+};
+
+struct fr_ovh_sched {		/* computed from the samples */
+	const char *scheduler;
+	double median, min, max;
+	double *vals;
+	size_t n;
+	double ratio_mqdl, ratio_none;
+	int has_mqdl, has_none;
+};
+
+struct fr_ovh {
+	const char *scenario;
+	struct fr_kvlist *attrs;	/* from a "scenario" record, or NULL */
+	struct fr_ovh_sched *s;
+	size_t ns;
+};
+
+struct fr_report {
+	struct fr_kvlist meta, params, devices;
+	struct fr_run *runs;
+	size_t nruns, runs_cap;
+	struct fr_sample *samples;
+	size_t nsamples, samples_cap;
+	struct {
+		char *name;
+		struct fr_kvlist attrs;
+	} *scen;
+	size_t nscen, scen_cap;
+	struct fr_ovh *ovh;
+	size_t novh;
+};
+
+/* ------------------------------------------------------------ utilities */
+
+static void *fr_xrealloc(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size && n > ((size_t)-1) / size) {
+		fprintf(stderr, "fairness-report: out of memory\n");
+		exit(1);
+	}
+	q = realloc(p, n * size > 0 ? n * size : 1);
+	if (!q) {
+		fprintf(stderr, "fairness-report: out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
+static char *fr_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = fr_xrealloc(NULL, n, 1);
+
+	memcpy(d, s, n);
+	return d;
+}
+
+/* grow an array of @size-byte elements so that one more fits */
+static void *fr_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 8;
+	return fr_xrealloc(p, *cap, size);
+}
+
+static void fr_kv_add(struct fr_kvlist *l, const char *key, const char *val)
+{
+	l->v = fr_grow(l->v, l->n, &l->cap, sizeof(*l->v));
+	l->v[l->n].key = fr_strdup(key);
+	l->v[l->n].val = fr_strdup(val);
+	l->n++;
+}
+
+static const char *fr_kv_get(const struct fr_kvlist *l, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].key, key))
+			return l->v[i].val;
+	return NULL;
+}
+
+static void fr_kv_free(struct fr_kvlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].key);
+		free(l->v[i].val);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* Is @s a number in JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int fr_is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* A finite number, non-negative; 0 on success */
+static int fr_parse_num(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!fr_is_json_number(s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno == ERANGE || !isfinite(v) || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int fr_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of @n values (sorted in place); 0 for none. */
+static double fr_median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), fr_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Jain's fairness index of @n values: (sum x)^2 / (n * sum x^2), 1 = equal. */
+static double fr_jain(const double *x, size_t n)
+{
+	double s = 0, s2 = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s += x[i];
+		s2 += x[i] * x[i];
+	}
+	if (!n || s2 <= 0)
+		return 0;
+	return s * s / ((double)n * s2);
+}
+
+/* ------------------------------------------------------------ errors */
+
+struct fr_err {
+	char msg[512];
+};
+
+static int fr_fail(struct fr_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fr_fail(struct fr_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+static struct fr_run *fr_find_run(struct fr_report *r, const char *scen,
+				  const char *dev, const char *config)
+{
+	size_t i;
+
+	for (i = 0; i < r->nruns; i++)
+		if (!strcmp(r->runs[i].scenario, scen) && !strcmp(r->runs[i].device, dev) &&
+		    !strcmp(r->runs[i].config, config))
+			return &r->runs[i];
+	return NULL;
+}
+
+/* KEY=VALUE extras from field @from on */
+static int fr_parse_extras(struct fr_kvlist *l, char **f, int nf, int from,
+			   struct fr_err *e, const char *where)
+{
+	int i;
+
+	for (i = from; i < nf; i++) {
+		char *eq = strchr(f[i], '=');
+
+		if (!eq || eq == f[i])
+			return fr_fail(e, "%s: '%s' is not KEY=VALUE", where, f[i]);
+		*eq = '\0';
+		fr_kv_add(l, f[i], eq + 1);
+		*eq = '=';
+	}
+	return 0;
+}
+
+/* the rest of @line after @nskip blank-separated words, trimmed */
+static const char *fr_rest(const char *line, int nskip)
+{
+	const char *p = line;
+	int i;
+
+	for (i = 0; i < nskip; i++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static int fr_parse_line(struct fr_report *r, char *line, const char *where,
+			 int lineno, struct fr_err *e)
+{
+	char *f[FR_MAX_FIELDS], *copy, *tok, *save = NULL;
+	int nf = 0, ret = 0;
+	size_t len = strlen(line);
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+		       line[len - 1] == ' ' || line[len - 1] == '\t'))
+		line[--len] = '\0';
+	copy = fr_strdup(line);
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (nf == FR_MAX_FIELDS) {
+			free(copy);
+			return fr_fail(e, "%s: more than %d fields", where, FR_MAX_FIELDS);
+		}
+		f[nf++] = tok;
+	}
+	if (!nf || f[0][0] == '#')
+		goto out;
+
+	if (!strcmp(f[0], "meta") || !strcmp(f[0], "device")) {
+		const char *rest = fr_rest(line, 2);
+
+		if (nf < 3) {
+			ret = fr_fail(e, "%s: '%s' needs a name and a value", where, f[0]);
+			goto out;
+		}
+		fr_kv_add(!strcmp(f[0], "meta") ? &r->meta : &r->devices, f[1], rest);
+	} else if (!strcmp(f[0], "param")) {
+		if (nf != 3) {
+			ret = fr_fail(e, "%s: 'param' wants KEY VALUE (one word)", where);
+			goto out;
+		}
+		fr_kv_add(&r->params, f[1], f[2]);
+	} else if (!strcmp(f[0], "run")) {
+		struct fr_run *run;
+
+		if (nf < 5) {
+			ret = fr_fail(e, "%s: 'run' wants SCENARIO DEVICE CONFIG SCHEDULER [KEY=VALUE...]", where);
+			goto out;
+		}
+		if (fr_find_run(r, f[1], f[2], f[3])) {
+			ret = fr_fail(e, "%s: run %s %s %s appears twice", where, f[1], f[2], f[3]);
+			goto out;
+		}
+		r->runs = fr_grow(r->runs, r->nruns, &r->runs_cap, sizeof(*r->runs));
+		run = &r->runs[r->nruns];
+		memset(run, 0, sizeof(*run));
+		run->scenario = fr_strdup(f[1]);
+		run->device = fr_strdup(f[2]);
+		run->config = fr_strdup(f[3]);
+		run->scheduler = fr_strdup(f[4]);
+		run->line = lineno;
+		r->nruns++;
+		ret = fr_parse_extras(&run->attrs, f, nf, 5, e, where);
+	} else if (!strcmp(f[0], "entity")) {
+		struct fr_run *run;
+		struct fr_entity *en;
+		size_t i;
+
+		if (nf < 8) {
+			ret = fr_fail(e, "%s: 'entity' wants SCENARIO DEVICE CONFIG NAME PARENT WEIGHT IOPS [KEY=VALUE...]", where);
+			goto out;
+		}
+		run = fr_find_run(r, f[1], f[2], f[3]);
+		if (!run) {
+			ret = fr_fail(e, "%s: entity of run %s %s %s, which has no 'run' record before it",
+				      where, f[1], f[2], f[3]);
+			goto out;
+		}
+		for (i = 0; i < run->nent; i++)
+			if (!strcmp(run->ent[i].name, f[4])) {
+				ret = fr_fail(e, "%s: entity '%s' appears twice in run %s %s %s",
+					      where, f[4], f[1], f[2], f[3]);
+				goto out;
+			}
+		run->ent = fr_grow(run->ent, run->nent, &run->cap, sizeof(*run->ent));
+		en = &run->ent[run->nent];
+		memset(en, 0, sizeof(*en));
+		en->name = fr_strdup(f[4]);
+		en->parent = strcmp(f[5], "-") ? fr_strdup(f[5]) : NULL;
+		run->nent++;
+		if (fr_parse_num(f[6], &en->weight) || en->weight <= 0 || en->weight > 1e9) {
+			ret = fr_fail(e, "%s: weight '%s' of '%s' is not a number in (0, 1e9]", where, f[6], f[4]);
+			goto out;
+		}
+		if (!strcmp(f[7], "-")) {
+			en->derived = 1;
+		} else if (fr_parse_num(f[7], &en->iops) || en->iops > 1e12) {
+			ret = fr_fail(e, "%s: IOPS '%s' of '%s' is not a non-negative number (or '-' for an inner node)",
+				      where, f[7], f[4]);
+			goto out;
+		}
+		ret = fr_parse_extras(&en->extra, f, nf, 8, e, where);
+	} else if (!strcmp(f[0], "scenario")) {
+		size_t i;
+
+		if (nf < 2) {
+			ret = fr_fail(e, "%s: 'scenario' wants a name", where);
+			goto out;
+		}
+		for (i = 0; i < r->nscen; i++)
+			if (!strcmp(r->scen[i].name, f[1]))
+				break;
+		if (i == r->nscen) {
+			r->scen = fr_grow(r->scen, r->nscen, &r->scen_cap, sizeof(*r->scen));
+			r->scen[i].name = fr_strdup(f[1]);
+			memset(&r->scen[i].attrs, 0, sizeof(r->scen[i].attrs));
+			r->nscen++;
+		}
+		ret = fr_parse_extras(&r->scen[i].attrs, f, nf, 2, e, where);
+	} else if (!strcmp(f[0], "sample")) {
+		struct fr_sample *s;
+		double v;
+
+		if (nf < 4) {
+			ret = fr_fail(e, "%s: 'sample' wants SCENARIO SCHEDULER IOPS [KEY=VALUE...]", where);
+			goto out;
+		}
+		if (fr_parse_num(f[3], &v) || v > 1e12) {
+			ret = fr_fail(e, "%s: IOPS '%s' is not a non-negative number", where, f[3]);
+			goto out;
+		}
+		r->samples = fr_grow(r->samples, r->nsamples, &r->samples_cap, sizeof(*r->samples));
+		s = &r->samples[r->nsamples];
+		memset(s, 0, sizeof(*s));
+		s->scenario = fr_strdup(f[1]);
+		s->scheduler = fr_strdup(f[2]);
+		s->iops = v;
+		r->nsamples++;
+		ret = fr_parse_extras(&s->extra, f, nf, 4, e, where);
+	} else {
+		ret = fr_fail(e, "%s: unknown record '%s' (meta, param, device, run, entity, scenario, sample)",
+			      where, f[0]);
+	}
+out:
+	free(copy);
+	return ret;
+}
+
+/* Parse every line of @in; @name names it in messages. */
+static int fr_parse(struct fr_report *r, FILE *in, const char *name, struct fr_err *e)
+{
+	char *line = NULL, where[256];
+	size_t cap = 0;
+	int lineno = 0, ret = 0;
+
+	while (getline(&line, &cap, in) >= 0) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", name, lineno);
+		if (strlen(line) > 4096) {
+			ret = fr_fail(e, "%s: line longer than 4096 characters", where);
+			break;
+		}
+		ret = fr_parse_line(r, line, where, lineno, e);
+		if (ret)
+			break;
+	}
+	free(line);
+	if (!ret && ferror(in))
+		ret = fr_fail(e, "%s: read error", name);
+	return ret;
+}
+
+/* ------------------------------------------------------------ computing */
+
+static int fr_compute_run(struct fr_run *run, struct fr_err *e)
+{
+	size_t i, j, nleaves = 0;
+	double *x;
+
+	if (!run->nent)
+		return fr_fail(e, "run %s %s %s (line %d) has no entities",
+			       run->scenario, run->device, run->config, run->line);
+	/* parents, depths, children */
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+
+		en->parent_idx = -1;
+		if (!en->parent)
+			continue;
+		for (j = 0; j < run->nent; j++)
+			if (!strcmp(run->ent[j].name, en->parent))
+				en->parent_idx = (int)j;
+		if (en->parent_idx < 0)
+			return fr_fail(e, "run %s %s %s: parent '%s' of '%s' is not an entity of the run",
+				       run->scenario, run->device, run->config, en->parent, en->name);
+		run->ent[en->parent_idx].nchildren++;
+	}
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+		int d = 1, p = en->parent_idx;
+
+		while (p >= 0) {
+			if (++d > FR_MAX_DEPTH)
+				return fr_fail(e, "run %s %s %s: '%s' is more than %d levels deep (a parent cycle?)",
+					       run->scenario, run->device, run->config, en->name, FR_MAX_DEPTH);
+			p = run->ent[p].parent_idx;
+		}
+		en->depth = d;
+		if (d > run->max_depth)
+			run->max_depth = d;
+		if (en->nchildren && !en->derived)
+			return fr_fail(e, "run %s %s %s: '%s' has children, so its IOPS must be '-' (their sum)",
+				       run->scenario, run->device, run->config, en->name);
+		if (!en->nchildren && en->derived)
+			return fr_fail(e, "run %s %s %s: '%s' has no children, so it needs its own IOPS",
+				       run->scenario, run->device, run->config, en->name);
+	}
+	/* IOPS of every subtree: each leaf adds itself to all its ancestors */
+	run->total_iops = 0;
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+		int p;
+
+		if (en->nchildren)
+			continue;
+		nleaves++;
+		en->sub_iops += en->iops;
+		run->total_iops += en->iops;
+		for (p = en->parent_idx; p >= 0; p = run->ent[p].parent_idx)
+			run->ent[p].sub_iops += en->iops;
+	}
+	/* shares: local ones among siblings, global ones as products down the path */
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+		double wsum = 0, parent_iops;
+
+		for (j = 0; j < run->nent; j++)
+			if (run->ent[j].parent_idx == en->parent_idx)
+				wsum += run->ent[j].weight;
+		en->local_target = en->weight / wsum;
+		parent_iops = en->parent_idx < 0 ? run->total_iops : run->ent[en->parent_idx].sub_iops;
+		en->local_achieved = parent_iops > 0 ? en->sub_iops / parent_iops : 0;
+		en->achieved = run->total_iops > 0 ? en->sub_iops / run->total_iops : 0;
+	}
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+		int p;
+
+		en->target = en->local_target;
+		for (p = en->parent_idx; p >= 0; p = run->ent[p].parent_idx)
+			en->target *= run->ent[p].local_target;
+	}
+	/* errors, in percentage points of the whole device, at every level */
+	run->max_err = 0;
+	for (i = 0; i <= FR_MAX_DEPTH; i++)
+		run->level_err[i] = 0;
+	for (i = 0; i < run->nent; i++) {
+		struct fr_entity *en = &run->ent[i];
+		double err = fabs(en->achieved - en->target) * 100;
+
+		if (err > run->level_err[en->depth])
+			run->level_err[en->depth] = err;
+		if (err > run->max_err)
+			run->max_err = err;
+	}
+	/* Jain's index of achieved/target over the leaves */
+	x = fr_xrealloc(NULL, nleaves, sizeof(*x));
+	for (i = 0, j = 0; i < run->nent; i++)
+		if (!run->ent[i].nchildren)
+			x[j++] = run->ent[i].achieved / run->ent[i].target;
+	run->jain = fr_jain(x, nleaves);
+	free(x);
+	return 0;
+}
+
+static int fr_compute_overhead(struct fr_report *r)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nsamples; i++) {
+		struct fr_sample *s = &r->samples[i];
+		struct fr_ovh *o = NULL;
+		struct fr_ovh_sched *os = NULL;
+
+		for (j = 0; j < r->novh; j++)
+			if (!strcmp(r->ovh[j].scenario, s->scenario))
+				o = &r->ovh[j];
+		if (!o) {
+			r->ovh = fr_xrealloc(r->ovh, r->novh + 1, sizeof(*r->ovh));
+			o = &r->ovh[r->novh++];
+			memset(o, 0, sizeof(*o));
+			o->scenario = s->scenario;
+			for (k = 0; k < r->nscen; k++)
+				if (!strcmp(r->scen[k].name, s->scenario))
+					o->attrs = &r->scen[k].attrs;
+		}
+		for (j = 0; j < o->ns; j++)
+			if (!strcmp(o->s[j].scheduler, s->scheduler))
+				os = &o->s[j];
+		if (!os) {
+			o->s = fr_xrealloc(o->s, o->ns + 1, sizeof(*o->s));
+			os = &o->s[o->ns++];
+			memset(os, 0, sizeof(*os));
+			os->scheduler = s->scheduler;
+		}
+		os->vals = fr_xrealloc(os->vals, os->n + 1, sizeof(*os->vals));
+		os->vals[os->n++] = s->iops;
+	}
+	for (i = 0; i < r->novh; i++) {
+		struct fr_ovh *o = &r->ovh[i];
+		double mqdl = -1, none = -1;
+
+		for (j = 0; j < o->ns; j++) {
+			struct fr_ovh_sched *os = &o->s[j];
+			double *sorted = fr_xrealloc(NULL, os->n, sizeof(*sorted));
+
+			memcpy(sorted, os->vals, os->n * sizeof(*sorted));
+			os->median = fr_median(sorted, os->n);
+			os->min = sorted[0];
+			os->max = sorted[os->n - 1];
+			free(sorted);
+			if (!strcmp(os->scheduler, "mq-deadline"))
+				mqdl = os->median;
+			if (!strcmp(os->scheduler, "none"))
+				none = os->median;
+		}
+		for (j = 0; j < o->ns; j++) {
+			struct fr_ovh_sched *os = &o->s[j];
+
+			if (mqdl > 0) {
+				os->ratio_mqdl = os->median / mqdl;
+				os->has_mqdl = 1;
+			}
+			if (none > 0) {
+				os->ratio_none = os->median / none;
+				os->has_none = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int fr_compute(struct fr_report *r, struct fr_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->nruns; i++)
+		if (fr_compute_run(&r->runs[i], e))
+			return -1;
+	for (i = 0; i < r->nruns; i++) {
+		struct fr_run *run = &r->runs[i];
+		const struct fr_run *none = fr_find_run(r, run->scenario, run->device, "none");
+
+		if (run->total_iops <= 0)
+			return fr_fail(e, "run %s %s %s (line %d): no I/O (total IOPS 0)",
+				       run->scenario, run->device, run->config, run->line);
+		if (none && none->total_iops > 0) {
+			run->ratio_none = run->total_iops / none->total_iops;
+			run->has_ratio = 1;
+		}
+	}
+	return fr_compute_overhead(r);
+}
+
+/* ------------------------------------------------------------ output: table */
+
+static int fr_show_key(const char *show, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = show;
+
+	while (p && *p) {
+		if (!strncmp(p, key, n) && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void fr_print_table(const struct fr_report *r, FILE *out, const char *show)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nruns; i++) {
+		const struct fr_run *run = &r->runs[i];
+		int first = 1;
+
+		/* a header before the first run of each scenario/device */
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->runs[j].scenario, run->scenario) &&
+			    !strcmp(r->runs[j].device, run->device))
+				first = 0;
+		if (first) {
+			fprintf(out, "\n%s on %s: target", run->scenario, run->device);
+			for (k = 0; k < run->nent; k++)
+				fprintf(out, " %s %.1f%%", run->ent[k].name, run->ent[k].target * 100);
+			fprintf(out, "\n  %-14s %-12s", "config", "scheduler");
+			for (k = 0; k < run->nent; k++)
+				fprintf(out, " %7.7s", run->ent[k].name);
+			fprintf(out, " %8s %6s %9s %6s\n", "max_err", "jain", "IOPS", "/none");
+		}
+		fprintf(out, "  %-14s %-12s", run->config, run->scheduler);
+		for (k = 0; k < run->nent; k++)
+			fprintf(out, " %6.1f%%", run->ent[k].achieved * 100);
+		fprintf(out, " %6.2fpp %6.3f %9.1f", run->max_err, run->jain, run->total_iops);
+		if (run->has_ratio)
+			fprintf(out, " %6.3f", run->ratio_none);
+		else
+			fprintf(out, " %6s", "-");
+		if (run->max_depth > 1) {
+			fprintf(out, "  per level:");
+			for (k = 1; k <= (size_t)run->max_depth; k++)
+				fprintf(out, " L%zu %.2fpp", k, run->level_err[k]);
+		}
+		fputc('\n', out);
+		if (show) {
+			for (k = 0; k < run->nent; k++) {
+				const struct fr_kvlist *x = &run->ent[k].extra;
+				size_t m;
+				int any = 0;
+
+				for (m = 0; m < x->n; m++) {
+					if (!fr_show_key(show, x->v[m].key))
+						continue;
+					if (!any)
+						fprintf(out, "  %-27s %s:", "", run->ent[k].name);
+					fprintf(out, " %s=%s", x->v[m].key, x->v[m].val);
+					any = 1;
+				}
+				if (any)
+					fputc('\n', out);
+			}
+		}
+	}
+	for (i = 0; i < r->novh; i++) {
+		const struct fr_ovh *o = &r->ovh[i];
+
+		fprintf(out, "\noverhead %s", o->scenario);
+		if (o->attrs)
+			for (j = 0; j < o->attrs->n; j++)
+				fprintf(out, " %s=%s", o->attrs->v[j].key, o->attrs->v[j].val);
+		fprintf(out, "\n  %-12s %10s %10s %10s %3s %13s %7s\n", "scheduler", "IOPS(med)",
+			"min", "max", "n", "/mq-deadline", "/none");
+		for (j = 0; j < o->ns; j++) {
+			const struct fr_ovh_sched *os = &o->s[j];
+
+			fprintf(out, "  %-12s %10.1f %10.1f %10.1f %3zu", os->scheduler, os->median,
+				os->min, os->max, os->n);
+			if (os->has_mqdl)
+				fprintf(out, " %13.3f", os->ratio_mqdl);
+			else
+				fprintf(out, " %13s", "-");
+			if (os->has_none)
+				fprintf(out, " %7.3f\n", os->ratio_none);
+			else
+				fprintf(out, " %7s\n", "-");
+		}
+	}
+}
+
+/* ------------------------------------------------------------ output: JSON */
+
+static void fr_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* a number if it is one in JSON's grammar, else a string */
+static void fr_json_val(FILE *out, const char *v)
+{
+	if (fr_is_json_number(v))
+		fputs(v, out);
+	else
+		fr_json_str(out, v);
+}
+
+static void fr_json_kvs(FILE *out, const struct fr_kvlist *l, int as_strings)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		fputs(", ", out);
+		fr_json_str(out, l->v[i].key);
+		fputs(": ", out);
+		if (as_strings)
+			fr_json_str(out, l->v[i].val);
+		else
+			fr_json_val(out, l->v[i].val);
+	}
+}
+
+static void fr_json_object(FILE *out, const char *name, const struct fr_kvlist *l,
+			   int as_strings)
+{
+	size_t i;
+
+	fprintf(out, ",\n  ");
+	fr_json_str(out, name);
+	fputs(": {", out);
+	for (i = 0; i < l->n; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		fr_json_str(out, l->v[i].key);
+		fputs(": ", out);
+		if (as_strings)
+			fr_json_str(out, l->v[i].val);
+		else
+			fr_json_val(out, l->v[i].val);
+	}
+	fputs(l->n ? "\n  }" : "}", out);
+}
+
+static void fr_write_json(const struct fr_report *r, FILE *out)
+{
+	static const char *const first[] = { "benchmark", "commit", "command", "machine" };
+	size_t i, j, k;
+	int any = 0;
+
+	fputs("{", out);
+	/* the well-known fields first, then the rest in input order */
+	for (k = 0; k < 4; k++) {
+		const char *v = fr_kv_get(&r->meta, first[k]);
+
+		if (!v)
+			continue;
+		fputs(any ? ",\n  " : "\n  ", out);
+		fr_json_str(out, first[k]);
+		fputs(": ", out);
+		fr_json_str(out, v);
+		any = 1;
+	}
+	for (i = 0; i < r->meta.n; i++) {
+		int known = 0;
+
+		for (k = 0; k < 4; k++)
+			known |= !strcmp(r->meta.v[i].key, first[k]);
+		if (known)
+			continue;
+		fputs(any ? ",\n  " : "\n  ", out);
+		fr_json_str(out, r->meta.v[i].key);
+		fputs(": ", out);
+		fr_json_str(out, r->meta.v[i].val);
+		any = 1;
+	}
+	if (!any)
+		fputs("\n  \"benchmark\": \"unknown\"", out);
+	fr_json_object(out, "parameters", &r->params, 0);
+	fr_json_object(out, "devices", &r->devices, 1);
+
+	fputs(",\n  \"scenarios\": [", out);
+	for (i = 0; i < r->nruns; i++) {
+		const struct fr_run *run = &r->runs[i];
+
+		fputs(i ? ",\n    {" : "\n    {", out);
+		fputs("\"scenario\": ", out);
+		fr_json_str(out, run->scenario);
+		fputs(", \"device\": ", out);
+		fr_json_str(out, run->device);
+		fputs(", \"scheduler\": ", out);
+		fr_json_str(out, run->scheduler);
+		fputs(", \"config\": ", out);
+		fr_json_str(out, run->config);
+		fr_json_kvs(out, &run->attrs, 0);
+		fputs(",\n      \"entities\": [", out);
+		for (j = 0; j < run->nent; j++) {
+			const struct fr_entity *en = &run->ent[j];
+
+			fputs(j ? ",\n        {" : "\n        {", out);
+			fputs("\"name\": ", out);
+			fr_json_str(out, en->name);
+			fputs(", \"level\": \"cgroup\", \"depth\": ", out);
+			fprintf(out, "%d, \"parent\": ", en->depth);
+			if (en->parent)
+				fr_json_str(out, en->parent);
+			else
+				fputs("null", out);
+			fprintf(out, ", \"weight\": %.10g, \"target_share\": %.4f, \"achieved_share\": %.4f",
+				en->weight, en->target, en->achieved);
+			fprintf(out, ", \"local_target_share\": %.4f, \"local_achieved_share\": %.4f",
+				en->local_target, en->local_achieved);
+			fprintf(out, ", \"abs_share_error\": %.2f, \"iops\": %.1f",
+				fabs(en->achieved - en->target) * 100, en->sub_iops);
+			if (en->derived)
+				fputs(", \"iops_is_sum_of_children\": true", out);
+			fr_json_kvs(out, &en->extra, 0);
+			fputs("}", out);
+		}
+		fputs("\n      ],\n", out);
+		fprintf(out, "      \"max_abs_share_error\": %.2f,\n", run->max_err);
+		fputs("      \"max_abs_share_error_per_level\": [", out);
+		for (k = 1; k <= (size_t)run->max_depth; k++)
+			fprintf(out, "%s%.2f", k > 1 ? ", " : "", run->level_err[k]);
+		fprintf(out, "],\n      \"jain_index\": %.4f,\n", run->jain);
+		fprintf(out, "      \"total_iops\": %.1f,\n", run->total_iops);
+		fputs("      \"total_iops_ratio_to_none\": ", out);
+		if (run->has_ratio)
+			fprintf(out, "%.3f\n    }", run->ratio_none);
+		else
+			fputs("null\n    }", out);
+	}
+	fputs(r->nruns ? "\n  ]" : "]", out);
+
+	if (r->novh) {
+		fputs(",\n  \"overhead\": [", out);
+		for (i = 0; i < r->novh; i++) {
+			const struct fr_ovh *o = &r->ovh[i];
+
+			fputs(i ? ",\n    {" : "\n    {", out);
+			fputs("\"scenario\": ", out);
+			fr_json_str(out, o->scenario);
+			if (o->attrs)
+				fr_json_kvs(out, o->attrs, 0);
+			fputs(",\n      \"schedulers\": [", out);
+			for (j = 0; j < o->ns; j++) {
+				const struct fr_ovh_sched *os = &o->s[j];
+
+				fputs(j ? ",\n        {" : "\n        {", out);
+				fputs("\"scheduler\": ", out);
+				fr_json_str(out, os->scheduler);
+				fprintf(out, ", \"iops\": %.1f, \"iops_min\": %.1f, \"iops_max\": %.1f, \"samples\": [",
+					os->median, os->min, os->max);
+				for (k = 0; k < os->n; k++)
+					fprintf(out, "%s%.1f", k ? ", " : "", os->vals[k]);
+				fputs("], \"ratio_to_mq_deadline\": ", out);
+				if (os->has_mqdl)
+					fprintf(out, "%.3f", os->ratio_mqdl);
+				else
+					fputs("null", out);
+				fputs(", \"ratio_to_none\": ", out);
+				if (os->has_none)
+					fprintf(out, "%.3f}", os->ratio_none);
+				else
+					fputs("null}", out);
+			}
+			fputs("\n      ]\n    }", out);
+		}
+		fputs("\n  ]", out);
+	}
+	fputs("\n}\n", out);
+}
+
+/* ------------------------------------------------------------ cleanup */
+
+static void fr_free(struct fr_report *r)
+{
+	size_t i, j;
+
+	fr_kv_free(&r->meta);
+	fr_kv_free(&r->params);
+	fr_kv_free(&r->devices);
+	for (i = 0; i < r->nruns; i++) {
+		struct fr_run *run = &r->runs[i];
+
+		for (j = 0; j < run->nent; j++) {
+			free(run->ent[j].name);
+			free(run->ent[j].parent);
+			fr_kv_free(&run->ent[j].extra);
+		}
+		free(run->ent);
+		fr_kv_free(&run->attrs);
+		free(run->scenario);
+		free(run->device);
+		free(run->config);
+		free(run->scheduler);
+	}
+	free(r->runs);
+	for (i = 0; i < r->nsamples; i++) {
+		free(r->samples[i].scenario);
+		free(r->samples[i].scheduler);
+		fr_kv_free(&r->samples[i].extra);
+	}
+	free(r->samples);
+	for (i = 0; i < r->nscen; i++) {
+		free(r->scen[i].name);
+		fr_kv_free(&r->scen[i].attrs);
+	}
+	free(r->scen);
+	for (i = 0; i < r->novh; i++) {
+		for (j = 0; j < r->ovh[i].ns; j++)
+			free(r->ovh[i].s[j].vals);
+		free(r->ovh[i].s);
+	}
+	free(r->ovh);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------ main */
+
+#ifndef FAIRNESS_REPORT_NO_MAIN
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fairness-report [--json FILE] [--show KEY,...] [--quiet] [INPUT...]\n"
+		"\n"
+		"Reads benchmark records (INPUT files, or standard input when none or '-'),\n"
+		"computes hierarchical target and achieved shares, the largest share error\n"
+		"at every level (percentage points), Jain's index of achieved/target, total\n"
+		"IOPS relative to config 'none', and medians and ratios of overhead samples;\n"
+		"prints tables and writes the JSON document (results/README convention).\n"
+		"\n"
+		"  --json FILE    write the JSON document to FILE\n"
+		"  --show KEYS    also print these KEY=VALUE extras of the entities (e.g.\n"
+		"                 lat_p50_us,lat_p99_us)\n"
+		"  --quiet        no tables\n"
+		"  -h, --help     this help\n"
+		"\n"
+		"Records, one per line ('#' starts a comment line):\n"
+		"  meta KEY TEXT...                    top-level string field\n"
+		"  param KEY VALUE                     \"parameters\" entry\n"
+		"  device NAME TEXT...                 \"devices\" entry\n"
+		"  run SCEN DEV CONFIG SCHED [K=V...]  a measured run\n"
+		"  entity SCEN DEV CONFIG NAME PARENT WEIGHT IOPS [K=V...]\n"
+		"                                      PARENT '-' = top level; IOPS '-' = inner node\n"
+		"  scenario SCEN [K=V...]              overhead scenario attributes\n"
+		"  sample SCEN SCHED IOPS [K=V...]     one overhead measurement\n"
+		"Exit status: 0 done, 1 bad input or output error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct fr_report r;
+	struct fr_err e = { "" };
+	const char *json = NULL, *show = NULL;
+	int i, quiet = 0, ninputs = 0, ret = 0;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fairness-report: %s needs a value (see --help)\n", argv[i]);
+				return 2;
+			}
+			if (!strcmp(argv[i], "--json"))
+				json = argv[++i];
+			else
+				show = argv[++i];
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "fairness-report: unknown option '%s' (see --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	for (i = 1; i < argc && !ret; i++) {
+		FILE *in;
+
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--quiet"))
+			continue;
+		ninputs++;
+		if (!strcmp(argv[i], "-")) {
+			ret = fr_parse(&r, stdin, "<stdin>", &e);
+			continue;
+		}
+		in = fopen(argv[i], "r");
+		if (!in) {
+			fprintf(stderr, "fairness-report: cannot open %s: %s\n", argv[i], strerror(errno));
+			fr_free(&r);
+			return 1;
+		}
+		ret = fr_parse(&r, in, argv[i], &e);
+		fclose(in);
+	}
+	if (!ninputs && !ret)
+		ret = fr_parse(&r, stdin, "<stdin>", &e);
+	if (!ret && !r.nruns && !r.nsamples)
+		ret = fr_fail(&e, "no 'run' or 'sample' records in the input");
+	if (!ret)
+		ret = fr_compute(&r, &e);
+	if (ret) {
+		fprintf(stderr, "fairness-report: error: %s\n", e.msg);
+		fr_free(&r);
+		return 1;
+	}
+	if (!quiet)
+		fr_print_table(&r, stdout, show);
+	if (json) {
+		FILE *out = fopen(json, "w");
+
+		if (!out) {
+			fprintf(stderr, "fairness-report: cannot write %s: %s\n", json, strerror(errno));
+			fr_free(&r);
+			return 1;
+		}
+		fr_write_json(&r, out);
+		if (fclose(out)) {
+			fprintf(stderr, "fairness-report: error writing %s: %s\n", json, strerror(errno));
+			fr_free(&r);
+			return 1;
+		}
+		if (!quiet)
+			printf("\nwrote %s\n", json);
+	}
+	fr_free(&r);
+	return 0;
+}
+#endif /* FAIRNESS_REPORT_NO_MAIN */
