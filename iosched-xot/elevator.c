@@ -331,8 +331,9 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 		goto out;
 	xq = container_of(e, struct xot_queue, entity);
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
-	xot_charge(e, xot_rq_cost(rq));
+	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
+	xot_charge(e, xot_rq_cost(rq));
 	blk_add_cgroup_trace_msg(q, &xq->grp->pd.blkg->blkcg->css,
 				 "xot dispatch tgid=%u w=%u gw=%u",
 				 xq->tgid, xq->entity.weight, xq->grp->group.entity.weight);

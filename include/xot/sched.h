@@ -105,6 +105,11 @@ struct xot_entity *xot_select(struct xot_group *root);
  * Charge @cost units of service to @leaf and all its ancestors (the path that
  * xot_select() returned), advancing their virtual times and the virtual
  * clocks of their groups. Cost is clamped to XOT_COST_MAX.
+ *
+ * The entities on the path may already have been deactivated (a queue whose
+ * last request was just taken): charge after xot_deactivate() then, which
+ * gives the same virtual times and saves re-sorting levels that are about
+ * to leave the tree.
  */
 void xot_charge(struct xot_entity *leaf, u64 cost);
 

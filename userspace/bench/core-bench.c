@@ -58,16 +58,21 @@ static double measure(long n, long ngroups, long ops)
 	for (i = 0; i < n && i < 200000; i++) {
 		struct xot_entity *e = xot_select(&root);
 
-		xot_charge(e, 8);
 		xot_deactivate(e);
+		xot_charge(e, 8);
 		xot_activate(e);
 	}
 	t0 = now_ns();
 	for (i = 0; i < ops; i++) {
 		struct xot_entity *e = xot_select(&root);
 
+		/*
+		 * As the elevator does: take the request out first (its queue
+		 * empties and leaves the tree), then charge, so no level is
+		 * re-sorted only to be removed again.
+		 */
+		xot_deactivate(e);
 		xot_charge(e, 8 + (i & 7));
-		xot_deactivate(e);	/* its only request left */
 		xot_activate(e);	/* the next one arrives */
 	}
 	t1 = now_ns();

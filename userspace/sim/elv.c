@@ -109,7 +109,6 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 		return NULL;
 	q = container_of(e, struct sim_queue, entity);
 	rq = q->head;
-	xot_charge(e, rq->cost);
 
 	/* statistics: dispatches of others since this queue last got one */
 	gap = elv->dispatched - q->st.gap_since;
@@ -119,7 +118,9 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 	if (now - rq->t_insert > q->st.wait_max_ns)
 		q->st.wait_max_ns = now - rq->t_insert;
 
+	/* as the elevator: out of the queue first, then charge (see sched.h) */
 	remove_head(elv, q, now);
+	xot_charge(e, rq->cost);
 	rq->t_dispatch = now;
 	elv->inflight++;
 	elv->dispatched++;
