@@ -31,6 +31,7 @@ help:
 	@echo "  make test           the whole test suite (as CI runs it)"
 	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
 	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
+	@echo "  make lab-xen S=NAME [XEN_ARGS=...]  boot the Xen lab and run tests/xen/NAME/"
 	@echo "  make bench-core     userspace micro-benchmark of the scheduling core"
 	@echo "  make bench-host     host-lab benchmarks: fairness, latency, overhead of xot vs"
 	@echo "                      bfq, io.cost, none, mq-deadline, kyber (~30 min; results/host-*.json;"
@@ -123,6 +124,9 @@ test:
 
 lab-host: modules
 	$(TOP)/userspace/lab/host-lab.sh $(S)
+
+lab-xen: modules
+	$(TOP)/userspace/lab/xen-lab.sh $(XEN_ARGS) $(S)
 
 demo:
 	$(TOP)/userspace/demo.sh

@@ -15,7 +15,7 @@ PKGS=(
 	linux-headers-amd64 linux-source-6.1 xz-utils
 	# labs: the stock kernel image booted under QEMU, Xen and its toolstack
 	linux-image-amd64 qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17
-	busybox-static cpio zstd python3 e2fsprogs util-linux
+	busybox-static cpio zstd python3 e2fsprogs util-linux dmsetup
 	# workloads and analysis inside the labs
 	fio blktrace cgroup-tools libcgroup-dev
 	# checks

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen-lab smoke test, dom0 side (sourced by dom0's /init; protocol in
+# userspace/lab/xen-lab.sh). The foundation issue runs it as:
+#
+#   userspace/lab/xen-lab.sh --domus 2 --device nullb --layout dm-linear smoke
+#
+# before_domus: put the physical device(s) on the xot elevator (mq-deadline
+#               and an explicit XOT-SKIP when xot is not built), snapshot
+#               their I/O counters.
+# after_domus:  the elevator is still the one chosen, nothing is left in
+#               flight, and the device saw the domUs' I/O: at least the
+#               sectors their fio wrote (and not more than 5 % beyond), at
+#               least the sectors they read back to verify (plus the slack
+#               of each domU's partition scan at boot).
+
+. "$XOT_LIB/guest.sh"
+
+STATE=/tmp/smoke
+
+# sum of one /sys/block/DEV/stat field over the physical devices
+# (field 3: sectors read, field 7: sectors written)
+phys_stat_sum() { # field
+	local dev sum=0 v
+	for dev in $XOT_PHYS; do
+		v=$(awk -v f="$1" '{ print $f }' "/sys/block/${dev#/dev/}/stat")
+		sum=$((sum + v))
+	done
+	echo $sum
+}
+
+set_all() { # scheduler
+	local dev
+	for dev in $XOT_PHYS; do
+		sched_set "$dev" "$1"
+	done
+}
+
+before_domus() {
+	local first=${XOT_PHYS%% *} want=xot
+	mkdir -p $STATE
+	if ! grep -qw xot "/sys/block/${first#/dev/}/queue/scheduler"; then
+		if have_module xot-iosched && [ "$XOT_MODULES" = 1 ]; then
+			check xot-offered err "xot-iosched is loaded but $first does not offer xot"
+			want=mq-deadline
+		else
+			skip xot-not-built "xot-iosched not in the image (make modules, or --no-modules): using mq-deadline"
+			want=mq-deadline
+		fi
+	fi
+	echo $want > $STATE/sched
+	check "scheduler-$want" set_all $want
+	phys_stat_sum 3 > $STATE/rsect0
+	phys_stat_sum 7 > $STATE/wsect0
+	finish
+}
+
+# what the domUs' fio reports: KiB, summed (terse v3 field 47 written, 6 read)
+domus_kib() { # field
+	cat "$XOT_RESULTS_ROOT"/domU*/fio.terse 2>/dev/null |
+		awk -F';' -v f="$1" '{ s += $f } END { print s + 0 }'
+}
+
+scheduler_kept() {
+	local dev want
+	want=$(cat $STATE/sched)
+	for dev in $XOT_PHYS; do
+		[ "$(sched_get "$dev")" = "$want" ] ||
+			err "$dev is on $(sched_get "$dev"), not $want"
+		wait_idle "$dev"
+	done
+}
+
+# The domUs' I/O reached the device: writes only come from fio; reads also
+# from each domU's partition scan at boot (a few hundred KiB).
+device_saw_io() {
+	local n w_dev r_dev w_u r_u
+	n=$(ls "$XOT_RESULTS_ROOT"/domU*/fio.terse 2>/dev/null | wc -l)
+	[ "$n" = "$XOT_DOMUS" ] || err "fio results from $n of $XOT_DOMUS domUs"
+	w_dev=$((($(phys_stat_sum 7) - $(cat $STATE/wsect0)) / 2))
+	r_dev=$((($(phys_stat_sum 3) - $(cat $STATE/rsect0)) / 2))
+	w_u=$(domus_kib 47)
+	r_u=$(domus_kib 6)
+	echo "device: wrote $w_dev KiB, read $r_dev KiB; domUs: wrote $w_u KiB, read $r_u KiB" |
+		tee "$RESULTS/io.txt"
+	[ "$w_u" -gt 0 ] && [ "$r_u" -gt 0 ] || err "the domUs report no I/O"
+	[ "$w_dev" -ge "$w_u" ] && [ "$w_dev" -le $((w_u + w_u / 20 + 64)) ] ||
+		err "device wrote $w_dev KiB for the domUs' $w_u KiB"
+	[ "$r_dev" -ge "$r_u" ] && [ "$r_dev" -le $((r_u + r_u / 10 + 2048 * XOT_DOMUS)) ] ||
+		err "device read $r_dev KiB for the domUs' $r_u KiB"
+}
+
+after_domus() {
+	check scheduler-kept scheduler_kept
+	check device-saw-io device_saw_io
+	log "smoke: $(cat "$RESULTS/io.txt" 2>/dev/null)"
+	finish
+}
