@@ -195,10 +195,13 @@ static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
 		return nbytes;
 	}
 
-	/* blkg_conf_prep() finds the device (-ENODEV if unknown) and its blkg */
+	/*
+	 * blkg_conf_prep() finds the device and its blkg. An unknown device is
+	 * bad input like any other (-EINVAL), not a missing resource.
+	 */
 	ret = blkg_conf_prep(blkcg, &blkcg_policy_xot, buf, &ctx);
 	if (ret)
-		return ret;
+		return ret == -ENODEV ? -EINVAL : ret;
 	grp = blkg_to_grp(ctx.blkg);
 	if (!grp) {
 		/* the device does not use the xot scheduler */

@@ -33,8 +33,11 @@ check file-exists test -f $CG/g100/io.xot.weight
 check default-100 grep -qx 'default 100' $CG/g100/io.xot.weight
 
 # refuses bad input and changes nothing
-bad_write() { # value: must fail
-	! echo "$1" >$CG/g100/io.xot.weight 2>/dev/null
+bad_write() { # value: must fail with EINVAL ("Invalid argument")
+	local out
+	out=$(sh -c "echo '$1' >$CG/g100/io.xot.weight" 2>&1) && return 1
+	echo "$out"
+	echo "$out" | grep -q 'Invalid argument'
 }
 for v in 0 10001 -1 abc "default" "$MAJMIN 0" "$MAJMIN x" "99:99 50"; do
 	check "rejects-'$v'" bad_write "$v"
