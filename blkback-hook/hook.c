@@ -86,18 +86,9 @@ DEFINE_SHOW_ATTRIBUTE(domains);
 
 static int __init xot_blkback_init(void)
 {
-	int ret;
-
-	tp_bio_queue = xot_tp_find("block_bio_queue");
-	if (!tp_bio_queue) {
-		pr_err("xot-blkback: tracepoint block_bio_queue not found\n");
-		return -ENOENT;
-	}
-	ret = tracepoint_probe_register(tp_bio_queue, probe_bio_queue, NULL);
-	if (ret) {
-		pr_err("xot-blkback: cannot attach to block_bio_queue: %d\n", ret);
-		return ret;
-	}
+	tp_bio_queue = xot_tp_attach("xot-blkback", "block_bio_queue", probe_bio_queue);
+	if (IS_ERR(tp_bio_queue))
+		return PTR_ERR(tp_bio_queue);
 	debug_dir = debugfs_create_dir("xot-blkback", NULL);
 	debugfs_create_file("domains", 0400, debug_dir, NULL, &domains_fops);
 	pr_info("xot-blkback: watching xen-blkback ring threads\n");
@@ -107,9 +98,8 @@ static int __init xot_blkback_init(void)
 static void __exit xot_blkback_exit(void)
 {
 	debugfs_remove_recursive(debug_dir);
-	tracepoint_probe_unregister(tp_bio_queue, probe_bio_queue, NULL);
 	/* no probe may still be running when the module text goes away */
-	tracepoint_synchronize_unregister();
+	xot_tp_detach(tp_bio_queue, probe_bio_queue);
 }
 
 module_init(xot_blkback_init);

@@ -51,18 +51,9 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static int __init xot_tagger_init(void)
 {
-	int ret;
-
-	tp_bio_queue = xot_tp_find("block_bio_queue");
-	if (!tp_bio_queue) {
-		pr_err("xot-tagger: tracepoint block_bio_queue not found\n");
-		return -ENOENT;
-	}
-	ret = tracepoint_probe_register(tp_bio_queue, probe_bio_queue, NULL);
-	if (ret) {
-		pr_err("xot-tagger: cannot attach to block_bio_queue: %d\n", ret);
-		return ret;
-	}
+	tp_bio_queue = xot_tp_attach("xot-tagger", "block_bio_queue", probe_bio_queue);
+	if (IS_ERR(tp_bio_queue))
+		return PTR_ERR(tp_bio_queue);
 	debug_dir = debugfs_create_dir("xot-tagger", NULL);
 	debugfs_create_file("stats", 0400, debug_dir, NULL, &stats_fops);
 	return 0;
@@ -71,8 +62,7 @@ static int __init xot_tagger_init(void)
 static void __exit xot_tagger_exit(void)
 {
 	debugfs_remove_recursive(debug_dir);
-	tracepoint_probe_unregister(tp_bio_queue, probe_bio_queue, NULL);
-	tracepoint_synchronize_unregister();
+	xot_tp_detach(tp_bio_queue, probe_bio_queue);
 }
 
 module_init(xot_tagger_init);

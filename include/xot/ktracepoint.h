@@ -11,6 +11,8 @@
 
 #include <linux/tracepoint.h>
 #include <linux/string.h>
+#include <linux/err.h>
+#include <linux/printk.h>
 
 struct xot_tp_lookup {
 	const char *name;
@@ -32,6 +34,35 @@ static inline struct tracepoint *xot_tp_find(const char *name)
 
 	for_each_kernel_tracepoint(xot_tp_match, &l);
 	return l.tp;
+}
+
+/*
+ * Find tracepoint @name and attach @probe to it (no private data). Returns
+ * the tracepoint, or an ERR_PTR after logging why, prefixed with @who.
+ */
+static inline struct tracepoint *xot_tp_attach(const char *who, const char *name,
+					       void *probe)
+{
+	struct tracepoint *tp = xot_tp_find(name);
+	int ret;
+
+	if (!tp) {
+		pr_err("%s: tracepoint %s not found\n", who, name);
+		return ERR_PTR(-ENOENT);
+	}
+	ret = tracepoint_probe_register(tp, probe, NULL);
+	if (ret) {
+		pr_err("%s: cannot attach to %s: %d\n", who, name, ret);
+		return ERR_PTR(ret);
+	}
+	return tp;
+}
+
+/* Detach @probe; on return no call of it is running anywhere. */
+static inline void xot_tp_detach(struct tracepoint *tp, void *probe)
+{
+	tracepoint_probe_unregister(tp, probe, NULL);
+	tracepoint_synchronize_unregister();
 }
 
 #endif /* _XOT_KTRACEPOINT_H */
