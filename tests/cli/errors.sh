@@ -70,5 +70,19 @@ expect xen-lab-unknown-scenario 2 "unknown scenario 'nosuch'.*(smoke)" \
 expect host-lab-timeout nz "time.?out.*(stopped|last)" \
 	"$TOP/userspace/lab/host-lab.sh" --timeout 4 --out "$TMP/lab" smoke
 
+# The benchmark driver and its report tool (built by `make user`).
+expect bench-host-bad-option 2 "unknown argument '--bogus'" \
+	"$TOP/userspace/bench/bench-host.sh" --bogus
+expect bench-host-bad-step 2 "unknown step 'nosuch'" \
+	"$TOP/userspace/bench/bench-host.sh" --only nosuch
+printf 'run s d c x\nentity s d c g nosuch 100 5\n' >"$TMP/bad.rec"
+expect fairness-report-bad-parent 1 "parent 'nosuch' of 'g' is not an entity" \
+	"$TOP/build/bin/fairness-report" "$TMP/bad.rec"
+printf 'run s d c x\nentity s d c g - 100 fast\n' >"$TMP/bad2.rec"
+expect fairness-report-bad-number 1 "bad2.rec:2: IOPS 'fast'" \
+	"$TOP/build/bin/fairness-report" "$TMP/bad2.rec"
+expect fairness-report-missing-file 1 "cannot open .*nonexistent" \
+	"$TOP/build/bin/fairness-report" "$TMP/nonexistent"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

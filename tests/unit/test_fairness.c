@@ -13,12 +13,14 @@
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-6)
 
 /* parse + compute @text; 0 on success, else -1 with the message in @e */
-static int load(struct fr_report *r, const char *text, struct fr_err *e)
+static int load_alt(struct fr_report *r, const char *text, const char *alt_key,
+		    struct fr_err *e)
 {
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	r->alt_key = alt_key;
 	if (!in)
 		return fr_fail(e, "fmemopen failed");
 	ret = fr_parse(r, in, "test", e);
@@ -26,6 +28,11 @@ static int load(struct fr_report *r, const char *text, struct fr_err *e)
 	if (!ret)
 		ret = fr_compute(r, e);
 	return ret;
+}
+
+static int load(struct fr_report *r, const char *text, struct fr_err *e)
+{
+	return load_alt(r, text, NULL, e);
 }
 
 static const struct fr_entity *ent(const struct fr_run *run, const char *name)
@@ -196,6 +203,50 @@ static void test_overhead(void)
 	fr_free(&r);
 }
 
+/* shares counted another way: xot_rqs 150:250:600 -> 15%, 25%, 60% */
+static void test_share_from(void)
+{
+	static const char text[] =
+		"run s d xot xot\n"
+		"entity s d xot A - 300 -\n"
+		"entity s d xot g100 A 100 100 xot_rqs=150\n"
+		"entity s d xot g200 A 200 200 xot_rqs=250\n"
+		"entity s d xot g400 - 400 400 xot_rqs=600\n"
+		"run s d partial xot\n"
+		"entity s d partial g100 - 100 100 xot_rqs=1\n"
+		"entity s d partial g200 - 200 200\n";
+	struct fr_report r;
+	struct fr_err e = { "" };
+	const struct fr_run *run;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	CHECKF(load_alt(&r, text, "xot_rqs", &e) == 0, "%s", e.msg);
+	if (r.nruns != 2)
+		return;
+	run = &r.runs[0];
+	/* targets: A 3/7 (g100 1/7, g200 2/7), g400 4/7 */
+	CHECK(run->has_alt);
+	CHECK(NEAR(ent(run, "g100")->alt_share, 0.15));
+	CHECK(NEAR(ent(run, "A")->alt_share, 0.4));
+	/*
+	 * errors: g100 15 vs 14.29, g200 25 vs 28.57 (the worst, 3.57 points),
+	 * A 40 vs 42.86, g400 60 vs 57.14
+	 */
+	CHECK(NEAR(run->alt_max_err, (2.0 / 7 - 0.25) * 100));
+	CHECK(!r.runs[1].has_alt);	/* not every leaf has the key */
+	out = open_memstream(&buf, &len);
+	if (out) {
+		fr_write_json(&r, out);
+		fclose(out);
+		CHECK(strstr(buf, "\"xot_rqs_share\": 0.1500") != NULL);
+		CHECK(strstr(buf, "\"xot_rqs_max_abs_share_error\": 3.57") != NULL);
+		free(buf);
+	}
+	fr_free(&r);
+}
+
 static void test_jain_median(void)
 {
 	double v[] = { 3, 1, 2 }, eq[] = { 2, 2, 2, 2 }, one[] = { 5, 0 };
@@ -299,6 +350,7 @@ static const struct unit_test tests[] = {
 	{ "flat_skewed", test_flat_skewed },
 	{ "nested", test_nested },
 	{ "overhead", test_overhead },
+	{ "share_from", test_share_from },
 	{ "jain_median", test_jain_median },
 	{ "json_and_table", test_json_and_table },
 	{ "bad_input", test_bad_input },

@@ -14,7 +14,7 @@
  *
  * Records (fields separated by blanks; KEY=VALUE extras are copied into the
  * JSON object, as numbers when they are JSON numbers):
- *   meta KEY TEXT...             top-level string field (benchmark, commit, ...)
+ *   meta KEY [TEXT...]           top-level string field (benchmark, commit, ...)
  *   param KEY VALUE              "parameters" object (number or string)
  *   device NAME TEXT...          "devices" object: how the device model is built
  *   run SCEN DEV CONFIG SCHED [K=V...]          a measured run
@@ -25,7 +25,8 @@
  *   scenario SCEN [K=V...]       attributes of an overhead scenario
  *   sample SCEN SCHED IOPS [K=V...]             one overhead measurement
  *
- * Usage: fairness-report [--json FILE] [--show KEY,...] [--quiet] [INPUT...]
+ * Usage: fairness-report [--json FILE] [--share-from KEY] [--show KEY,...]
+ *                        [--quiet] [INPUT...]
  */
 #include <errno.h>
 #include <math.h>
@@ -60,6 +61,7 @@ struct fr_entity {
 	int nchildren;
 	double sub_iops;
 	double target, achieved, local_target, local_achieved;
+	double alt, alt_share;	/* --share-from KEY: its count and share */
 };
 
 struct fr_run {
@@ -76,6 +78,8 @@ struct fr_run {
 	double jain;
 	double ratio_none;
 	int has_ratio;
+	int has_alt;			/* every leaf has the --share-from KEY */
+	double alt_max_err;
 };
 
 struct fr_sample {
@@ -113,6 +117,7 @@ struct fr_report {
 	size_t nscen, scen_cap;
 	struct fr_ovh *ovh;
 	size_t novh;
+	const char *alt_key;		/* --share-from KEY, or NULL */
 };
 
 /* ------------------------------------------------------------ utilities */
@@ -352,8 +357,8 @@ static int fr_parse_line(struct fr_report *r, char *line, const char *where,
 	if (!strcmp(f[0], "meta") || !strcmp(f[0], "device")) {
 		const char *rest = fr_rest(line, 2);
 
-		if (nf < 3) {
-			ret = fr_fail(e, "%s: '%s' needs a name and a value", where, f[0]);
+		if (nf < 2) {
+			ret = fr_fail(e, "%s: '%s' needs a name", where, f[0]);
 			goto out;
 		}
 		fr_kv_add(!strcmp(f[0], "meta") ? &r->meta : &r->devices, f[1], rest);
@@ -495,7 +500,7 @@ static int fr_parse(struct fr_report *r, FILE *in, const char *name, struct fr_e
 
 /* ------------------------------------------------------------ computing */
 
-static int fr_compute_run(struct fr_run *run, struct fr_err *e)
+static int fr_compute_run(struct fr_run *run, const char *alt_key, struct fr_err *e)
 {
 	size_t i, j, nleaves = 0;
 	double *x;
@@ -586,6 +591,50 @@ static int fr_compute_run(struct fr_run *run, struct fr_err *e)
 		if (err > run->max_err)
 			run->max_err = err;
 	}
+	/* the same shares counted another way (e.g. xot_rqs from io.xot.stat) */
+	run->has_alt = 0;
+	if (alt_key) {
+		double alt_total = 0;
+		int ok = 1;
+
+		for (i = 0; i < run->nent; i++) {
+			struct fr_entity *en = &run->ent[i];
+			const char *v;
+
+			if (en->nchildren)
+				continue;
+			v = fr_kv_get(&en->extra, alt_key);
+			if (!v || fr_parse_num(v, &en->alt)) {
+				ok = 0;
+				break;
+			}
+			alt_total += en->alt;
+		}
+		if (ok && alt_total > 0) {
+			for (i = 0; i < run->nent; i++)
+				if (run->ent[i].nchildren)
+					run->ent[i].alt = 0;
+			for (i = 0; i < run->nent; i++) {
+				int p;
+
+				if (run->ent[i].nchildren)
+					continue;
+				for (p = run->ent[i].parent_idx; p >= 0; p = run->ent[p].parent_idx)
+					run->ent[p].alt += run->ent[i].alt;
+			}
+			run->has_alt = 1;
+			run->alt_max_err = 0;
+			for (i = 0; i < run->nent; i++) {
+				struct fr_entity *en = &run->ent[i];
+				double err;
+
+				en->alt_share = en->alt / alt_total;
+				err = fabs(en->alt_share - en->target) * 100;
+				if (err > run->alt_max_err)
+					run->alt_max_err = err;
+			}
+		}
+	}
 	/* Jain's index of achieved/target over the leaves */
 	x = fr_xrealloc(NULL, nleaves, sizeof(*x));
 	for (i = 0, j = 0; i < run->nent; i++)
@@ -668,7 +717,7 @@ static int fr_compute(struct fr_report *r, struct fr_err *e)
 	size_t i;
 
 	for (i = 0; i < r->nruns; i++)
-		if (fr_compute_run(&r->runs[i], e))
+		if (fr_compute_run(&r->runs[i], r->alt_key, e))
 			return -1;
 	for (i = 0; i < r->nruns; i++) {
 		struct fr_run *run = &r->runs[i];
@@ -738,6 +787,12 @@ static void fr_print_table(const struct fr_report *r, FILE *out, const char *sho
 				fprintf(out, " L%zu %.2fpp", k, run->level_err[k]);
 		}
 		fputc('\n', out);
+		if (run->has_alt) {
+			fprintf(out, "  %-27s", r->alt_key);
+			for (k = 0; k < run->nent; k++)
+				fprintf(out, " %6.1f%%", run->ent[k].alt_share * 100);
+			fprintf(out, " %6.2fpp\n", run->alt_max_err);
+		}
 		if (show) {
 			for (k = 0; k < run->nent; k++) {
 				const struct fr_kvlist *x = &run->ent[k].extra;
@@ -803,6 +858,17 @@ static void fr_json_str(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+}
+
+/* the JSON string KEY + SUFFIX */
+static void fr_json_key_suffix(FILE *out, const char *key, const char *suffix)
+{
+	size_t n = strlen(key) + strlen(suffix) + 1;
+	char *k = fr_xrealloc(NULL, n, 1);
+
+	snprintf(k, n, "%s%s", key, suffix);
+	fr_json_str(out, k);
+	free(k);
 }
 
 /* a number if it is one in JSON's grammar, else a string */
@@ -921,11 +987,21 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 				fabs(en->achieved - en->target) * 100, en->sub_iops);
 			if (en->derived)
 				fputs(", \"iops_is_sum_of_children\": true", out);
+			if (run->has_alt) {
+				fputs(", ", out);
+				fr_json_key_suffix(out, r->alt_key, "_share");
+				fprintf(out, ": %.4f", en->alt_share);
+			}
 			fr_json_kvs(out, &en->extra, 0);
 			fputs("}", out);
 		}
 		fputs("\n      ],\n", out);
 		fprintf(out, "      \"max_abs_share_error\": %.2f,\n", run->max_err);
+		if (run->has_alt) {
+			fputs("      ", out);
+			fr_json_key_suffix(out, r->alt_key, "_max_abs_share_error");
+			fprintf(out, ": %.2f,\n", run->alt_max_err);
+		}
 		fputs("      \"max_abs_share_error_per_level\": [", out);
 		for (k = 1; k <= (size_t)run->max_depth; k++)
 			fprintf(out, "%s%.2f", k > 1 ? ", " : "", run->level_err[k]);
@@ -1029,7 +1105,8 @@ static void fr_free(struct fr_report *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: fairness-report [--json FILE] [--show KEY,...] [--quiet] [INPUT...]\n"
+		"Usage: fairness-report [--json FILE] [--share-from KEY] [--show KEY,...]\n"
+		"                       [--quiet] [INPUT...]\n"
 		"\n"
 		"Reads benchmark records (INPUT files, or standard input when none or '-'),\n"
 		"computes hierarchical target and achieved shares, the largest share error\n"
@@ -1038,6 +1115,8 @@ static void usage(FILE *f)
 		"prints tables and writes the JSON document (results/README convention).\n"
 		"\n"
 		"  --json FILE    write the JSON document to FILE\n"
+		"  --share-from KEY  also compute the shares from this numeric extra of\n"
+		"                 the leaves (e.g. xot_rqs, requests io.xot.stat counted)\n"
 		"  --show KEYS    also print these KEY=VALUE extras of the entities (e.g.\n"
 		"                 lat_p50_us,lat_p99_us)\n"
 		"  --quiet        no tables\n"
@@ -1059,7 +1138,7 @@ int main(int argc, char **argv)
 {
 	struct fr_report r;
 	struct fr_err e = { "" };
-	const char *json = NULL, *show = NULL;
+	const char *json = NULL, *show = NULL, *alt = NULL;
 	int i, quiet = 0, ninputs = 0, ret = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -1067,15 +1146,18 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show")) {
+		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show") ||
+			   !strcmp(argv[i], "--share-from")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "fairness-report: %s needs a value (see --help)\n", argv[i]);
 				return 2;
 			}
 			if (!strcmp(argv[i], "--json"))
 				json = argv[++i];
-			else
+			else if (!strcmp(argv[i], "--show"))
 				show = argv[++i];
+			else
+				alt = argv[++i];
 		} else if (!strcmp(argv[i], "--quiet")) {
 			quiet = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -1086,7 +1168,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && !ret; i++) {
 		FILE *in;
 
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show")) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show") ||
+		    !strcmp(argv[i], "--share-from")) {
 			i++;
 			continue;
 		}
@@ -1108,6 +1191,7 @@ int main(int argc, char **argv)
 	}
 	if (!ninputs && !ret)
 		ret = fr_parse(&r, stdin, "<stdin>", &e);
+	r.alt_key = alt;
 	if (!ret && !r.nruns && !r.nsamples)
 		ret = fr_fail(&e, "no 'run' or 'sample' records in the input");
 	if (!ret)
