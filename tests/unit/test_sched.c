@@ -187,6 +187,40 @@ static void test_short_idle_keeps_lag(void)
 	CHECK(xot_select(&root) == &a.e);
 }
 
+static void test_returning_reader_waits_little(void)
+{
+	/*
+	 * Four always-busy writers (weight 100) and a depth-1 reader (weight
+	 * 400) that is idle between its requests. A returning reader starts no
+	 * later than a quarter request's worth after the clock, so at most the
+	 * three writers not yet served in this round go before it; and when it
+	 * starts exactly at the clock, level with them, it goes first (ties go
+	 * to the larger weight).
+	 */
+	struct xot_group root;
+	struct leaf w[4], r;
+	int i, round, waited, max_wait = 0, first = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < 4; i++)
+		leaf_init(&w[i], &root, 100, -1);
+	leaf_init(&r, &root, 400, 0);
+	for (round = 0; round < 1000; round++) {
+		for (i = 0; i < 1 + round % 5; i++)
+			serve(&root, 1);	/* the reader "thinks" */
+		r.pending = 1;
+		xot_activate(&r.e);
+		for (waited = 0; serve(&root, 1) != &r; waited++)
+			;
+		if (waited > max_wait)
+			max_wait = waited;
+		first += waited == 0;
+	}
+	CHECKF(max_wait <= 3, "reader waited behind %d writers", max_wait);
+	CHECKF(first >= 800, "reader went first only %d times of 1000", first);
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static void test_wraparound(void)
 {
 	/* virtual times start just below 2^64 and wrap during the run */
@@ -367,6 +401,7 @@ static const struct unit_test tests[] = {
 	{ "work_conserving", test_work_conserving },
 	{ "idle_earns_no_credit", test_idle_earns_no_credit },
 	{ "short_idle_keeps_lag", test_short_idle_keeps_lag },
+	{ "returning_reader_waits_little", test_returning_reader_waits_little },
 	{ "wraparound", test_wraparound },
 	{ "cost_clamp", test_cost_clamp },
 	{ "starvation_bound", test_starvation_bound },
