@@ -8,12 +8,28 @@
 
 /* ------------------------------------------------------------ pairing heap */
 
-/* Link two heap roots; the one with the smaller vtime becomes the root. */
+/*
+ * Heap order: smaller virtual time first; on equal virtual times the larger
+ * weight first. Equal start tags happen whenever an entity returns from
+ * idling (it starts at its group's clock, beside the busy entities that
+ * have not been served yet in this round); the larger weight has the
+ * earlier finish tag for the same cost, so it goes first, as in WF2Q. This
+ * is what lets a depth-1 reader with a large weight pass equal-tagged
+ * writers instead of queueing behind them.
+ */
+static bool hp_before(const struct xot_entity *a, const struct xot_entity *b)
+{
+	if (a->vtime != b->vtime)
+		return xot_vt_before(a->vtime, b->vtime);
+	return a->weight > b->weight;
+}
+
+/* Link two heap roots; the one that goes first becomes the root. */
 static struct xot_entity *hp_link(struct xot_entity *a, struct xot_entity *b)
 {
 	struct xot_entity *t;
 
-	if (xot_vt_before(b->vtime, a->vtime)) {
+	if (hp_before(b, a)) {
 		t = a;
 		a = b;
 		b = t;
@@ -133,7 +149,17 @@ void xot_group_init_root(struct xot_group *root)
 
 void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 {
-	e->weight = xot_weight_clamp(weight);
+	weight = xot_weight_clamp(weight);
+	if (weight == e->weight)
+		return;
+	/* the weight breaks ties in the heap order: re-sort an active entity */
+	if (e->active) {
+		hp_remove(e->parent, e);
+		e->weight = weight;
+		hp_insert(e->parent, e);
+	} else {
+		e->weight = weight;
+	}
 }
 
 /* Insert @e into its parent's heap; true if the parent was idle before. */
@@ -237,7 +263,7 @@ static long check_heap(const struct xot_group *g, const struct xot_entity *n,
 		if (!n->active || n->parent != g)
 			return -__LINE__;
 		for (c = n->hp_child; c; c = c->hp_next)
-			if (xot_vt_before(c->vtime, n->vtime))
+			if (hp_before(c, n))
 				return -__LINE__;
 		if (n->is_group) {
 			sub = xot_group_check(container_of(n, struct xot_group, entity));
