@@ -50,6 +50,7 @@ BENCH_OUT=$RESULTS/overhead.txt
 
 NCGS=1,100,1000 SCHEDS=none,mq-deadline,kyber,bfq,xot ROUNDS=5 WINDOW=3 SETTLE=1 MINJOBS=4 ENGINE=libaio
 for a in $XOT_SCENARIO_ARGS; do
+	# shellcheck disable=SC2034 # BENCH_NR is read by bench_configure (tests/lib/bench.sh)
 	case $a in
 	cgroups=*) NCGS=${a#*=} ;;
 	scheds=*) SCHEDS=${a#*=} ;;

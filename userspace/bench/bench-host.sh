@@ -224,7 +224,9 @@ for step in $ONLY; do
 			say "latency: shallow capacity $c IOPS from $f"
 		fi
 		[ -n "$c" ] || say "latency: no calibrated shallow capacity (run the fairness step or give --capacity-shallow); using the scenario's default"
-		[ $REPORT_ONLY = 1 ] || run_step latency bench-latency "${TMO:-1200}" "$(echo ${c:+capacity_shallow=$c} $LARGS)"
+		la=${c:+capacity_shallow=$c}
+		[ -z "$LARGS" ] || la="${la:+$la }$LARGS"
+		[ $REPORT_ONLY = 1 ] || run_step latency bench-latency "${TMO:-1200}" "$la"
 		report latency "$TOP/results/lab/host-bench-latency/latency.txt" \
 			"$OUT/host-latency.json" --show lat_p50_us,lat_p99_us,lat_mean_us
 		;;
