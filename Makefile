@@ -71,7 +71,7 @@ TOOL_BINS := $(BUILD)/bin/core-bench $(BUILD)/bin/fairness-report
 
 # The simulator (userspace/sim/): its sources and the shared code unchanged.
 SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
-SIM_HDR := $(wildcard userspace/sim/*.h)
+SIM_HDR := $(wildcard userspace/sim/*.h) userspace/common/stats.h
 TOOL_BINS += $(BUILD)/bin/xot-sim
 
 user: $(UNIT_BINS) $(TOOL_BINS)
@@ -83,10 +83,10 @@ $(BUILD)/bin/core-bench: userspace/bench/core-bench.c $(SHARED_SRC) $(SHARED_HDR
 
 # Shares, errors and ratios of the host-lab benchmarks (also unit-tested:
 # tests/unit/test_fairness.c includes it).
-$(BUILD)/bin/fairness-report: userspace/bench/fairness-report.c
+$(BUILD)/bin/fairness-report: userspace/bench/fairness-report.c userspace/common/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lm
-$(BUILD)/tests/unit-fairness: userspace/bench/fairness-report.c
+$(BUILD)/tests/unit-fairness: userspace/bench/fairness-report.c userspace/common/stats.h
 
 bench-core: $(BUILD)/bin/core-bench
 	@mkdir -p results

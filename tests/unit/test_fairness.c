@@ -253,9 +253,9 @@ static void test_jain_median(void)
 
 	CHECK(NEAR(fr_median(v, 3), 2));
 	CHECK(NEAR(fr_median(v, 0), 0));
-	CHECK(NEAR(fr_jain(eq, 4), 1));
-	CHECK(NEAR(fr_jain(one, 2), 0.5));	/* one of two gets all: 1/n */
-	CHECK(fr_jain(one, 0) == 0);
+	CHECK(NEAR(xot_jain(eq, 4), 1));
+	CHECK(NEAR(xot_jain(one, 2), 0.5));	/* one of two gets all: 1/n */
+	CHECK(xot_jain(one, 0) == 0);
 }
 
 static void test_json_and_table(void)

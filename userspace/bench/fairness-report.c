@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/stats.h"
+
 #define FR_MAX_DEPTH	16
 #define FR_MAX_FIELDS	64
 
@@ -248,21 +250,6 @@ static double fr_median(double *v, size_t n)
 		return 0;
 	qsort(v, n, sizeof(*v), fr_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Jain's fairness index of @n values: (sum x)^2 / (n * sum x^2), 1 = equal. */
-static double fr_jain(const double *x, size_t n)
-{
-	double s = 0, s2 = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		s += x[i];
-		s2 += x[i] * x[i];
-	}
-	if (!n || s2 <= 0)
-		return 0;
-	return s * s / ((double)n * s2);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -640,7 +627,7 @@ static int fr_compute_run(struct fr_run *run, const char *alt_key, struct fr_err
 	for (i = 0, j = 0; i < run->nent; i++)
 		if (!run->ent[i].nchildren)
 			x[j++] = run->ent[i].achieved / run->ent[i].target;
-	run->jain = fr_jain(x, nleaves);
+	run->jain = xot_jain(x, nleaves);
 	free(x);
 	return 0;
 }

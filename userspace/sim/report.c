@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/stats.h"
 #include "sim.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -40,20 +41,6 @@ static double pct_us(const u64 *v, size_t n, double p)
 	if (k > n)
 		k = n;
 	return (double)v[k - 1] / 1e3;
-}
-
-static double jain(const double *x, size_t n)
-{
-	double s = 0, s2 = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		s += x[i];
-		s2 += x[i] * x[i];
-	}
-	if (!n || s2 <= 0)
-		return 0;
-	return s * s / ((double)n * s2);
 }
 
 struct builder {
@@ -222,7 +209,7 @@ void sim_report_build(struct sim_report *r, const struct sim_model *m,
 	for (i = 0; i < r->n; i++)
 		if (r->node[i].leaf && r->node[i].present && r->node[i].target > 0)
 			x[nx++] = r->node[i].achieved / r->node[i].target;
-	r->jain = jain(x, nx);
+	r->jain = xot_jain(x, nx);
 	free(x);
 
 	r->utilisation = win > 0 && res->servers ?
