@@ -20,6 +20,7 @@
 #include <block/elevator.h>
 
 #include <xot/weight.h>
+#include <xot/origin.h>
 #include "xot.h"
 
 /* Per-cgroup data: its default weight on every device. */
@@ -46,6 +47,18 @@ u32 xot_grp_weight(struct xot_grp *grp)
 		return grp->dev_weight;
 	return cg ? cg->weight : XOT_WEIGHT_DEFAULT;
 }
+
+u32 xot_blkg_weight(struct blkcg_gq *blkg)
+{
+	struct xot_grp *grp = blkg_to_grp(blkg);
+	struct xot_cg *cg;
+
+	if (grp)
+		return xot_grp_weight(grp);
+	cg = blkcg_to_cg(blkg->blkcg);
+	return cg ? cg->weight : XOT_WEIGHT_DEFAULT;
+}
+EXPORT_SYMBOL_GPL(xot_blkg_weight);
 
 /* Push a group's current weight into the scheduling tree. */
 static void grp_update_weight(struct xot_grp *grp)

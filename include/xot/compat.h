@@ -22,6 +22,8 @@
 #include <asm/byteorder.h>
 
 #define XOT_WARN_ON(cond)	WARN_ON_ONCE(cond)
+/* order stores to shared memory: the record before its sequence number */
+#define xot_wmb()		smp_wmb()
 
 static inline u64 xot_div_u64(u64 a, u32 b)
 {
@@ -30,6 +32,7 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 
 #else /* userspace */
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +72,10 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 {
 	return a / b;
 }
+
+#define xot_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 
 #endif /* __KERNEL__ */
 

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the XoT channel (include/xot/channel.h, core/channel.c):
+ * ring layout, the guest's publish, and dom0's matching rule: in order,
+ * continuation bios, bounded reordering, requests without records, records
+ * without requests, flushes, and rings full of garbage.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xot/channel.h>
+#include "unit.h"
+
+#define ORDER 0
+
+static _Alignas(64) u8 ring_mem[XOT_CHAN_PAGE_SIZE << 1];
+
+
+struct guest {
+	u64 seq;
+	u32 nr_slots;
+};
+
+static void guest_init(struct guest *g, u32 order, u64 start_seq)
+{
+	xot_chan_ring_init(ring_mem, order, 0);
+	g->nr_slots = XOT_CHAN_SLOTS(order);
+	g->seq = start_seq;
+	((struct xot_ring_header *)ring_mem)->prod = cpu_to_le64(start_seq);
+}
+
+static u64 guest_issue(struct guest *g, u8 op, u64 sector, u32 len, u64 cgid)
+{
+	struct xot_record r = {
+		.seq = g->seq++, .sector = sector, .cgroup_id = cgid,
+		.nr_sectors = len, .tgid = 100 + (u32)cgid, .weight = 200,
+		.op = op, .ioprio = 0,
+	};
+
+	xot_chan_publish(ring_mem, g->nr_slots, &r);
+	return r.seq;
+}
+
+static enum xot_chan_result dom0(struct xot_chan_consumer *c, u8 op,
+				 u64 sector, u32 len, struct xot_record *out)
+{
+	struct xot_chan_req req = { .op = op, .sector = sector, .nr_sectors = len };
+
+	return xot_chan_match(c, &req, out);
+}
+
+static void test_layout(void)
+{
+	CHECK(sizeof(struct xot_ring_header) == 64);
+	CHECK(offsetof(struct xot_ring_header, magic) == 0);
+	CHECK(offsetof(struct xot_ring_header, version) == 4);
+	CHECK(offsetof(struct xot_ring_header, order) == 6);
+	CHECK(offsetof(struct xot_ring_header, ring) == 8);
+	CHECK(offsetof(struct xot_ring_header, prod) == 16);
+	CHECK(XOT_CHAN_SLOTS(0) == 63);
+	CHECK(XOT_CHAN_SLOTS(4) == 1023);
+}
+
+static void test_header(void)
+{
+	struct guest g;
+
+	guest_init(&g, 1, 0);
+	CHECK(xot_chan_check_header(ring_mem, 1, 0) == 0);
+	CHECK(xot_chan_check_header(ring_mem, 0, 0) == -EINVAL);	/* order lie */
+	CHECK(xot_chan_check_header(ring_mem, 1, 1) == -EINVAL);	/* ring lie */
+	CHECK(xot_chan_check_header(ring_mem, XOT_CHAN_MAX_ORDER + 1, 0) == -EINVAL);
+	ring_mem[0] ^= 1;
+	CHECK(xot_chan_check_header(ring_mem, 1, 0) == -EINVAL);
+}
+
+static void test_in_order(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	/* start far from 0 so that the ring wraps many times */
+	guest_init(&g, ORDER, 1000);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	CHECK(c.next_seq == 1000);
+	for (i = 0; i < 500; i++) {
+		guest_issue(&g, XOT_OP_READ, 8 * i, 8, 1 + i % 3);
+		CHECK(dom0(&c, XOT_OP_READ, 8 * i, 8, &out) == XOT_CHAN_MATCHED);
+		CHECK(out.cgroup_id == (u64)(1 + i % 3) && out.sector == (u64)8 * i);
+	}
+	CHECK(c.matched == 500 && c.unmatched == 0 && c.dropped == 0);
+	CHECK(c.next_seq == 1500 && c.done == 0);
+}
+
+static void test_continuation(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	guest_issue(&g, XOT_OP_WRITE, 1000, 256, 5);
+	guest_issue(&g, XOT_OP_WRITE, 1256, 8, 6);
+	/* blkback splits the first request into two bios */
+	CHECK(dom0(&c, XOT_OP_WRITE, 1000, 128, &out) == XOT_CHAN_MATCHED);
+	CHECK(dom0(&c, XOT_OP_WRITE, 1128, 128, &out) == XOT_CHAN_CONTINUED);
+	CHECK(out.cgroup_id == 5);
+	/* the adjacent request is a request of its own, not a continuation */
+	CHECK(dom0(&c, XOT_OP_WRITE, 1256, 8, &out) == XOT_CHAN_MATCHED);
+	CHECK(out.cgroup_id == 6);
+	/* a bio past the request's end continues nothing and has no record */
+	CHECK(dom0(&c, XOT_OP_WRITE, 1264, 8, &out) == XOT_CHAN_UNMATCHED);
+	CHECK(c.matched == 2 && c.continued == 1 && c.unmatched == 1);
+}
+
+static void test_reorder(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	for (i = 0; i < 4; i++)
+		guest_issue(&g, XOT_OP_READ, 100 * i, 8, 10 + i);
+	/* blkback sees them as 2, 0, 3, 1 */
+	CHECK(dom0(&c, XOT_OP_READ, 200, 8, &out) == XOT_CHAN_MATCHED && out.cgroup_id == 12);
+	CHECK(c.next_seq == 0);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_MATCHED && out.cgroup_id == 10);
+	CHECK(c.next_seq == 1);
+	CHECK(dom0(&c, XOT_OP_READ, 300, 8, &out) == XOT_CHAN_MATCHED && out.cgroup_id == 13);
+	CHECK(dom0(&c, XOT_OP_READ, 100, 8, &out) == XOT_CHAN_MATCHED && out.cgroup_id == 11);
+	CHECK(c.next_seq == 4 && c.done == 0 && c.dropped == 0);
+}
+
+static void test_records_without_requests(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	/* a request blkback never submits (e.g. failed in blkback) */
+	guest_issue(&g, XOT_OP_DISCARD, 5000, 64, 1);
+	for (i = 0; i < 20; i++) {
+		guest_issue(&g, XOT_OP_READ, 8 * i, 8, 2);
+		CHECK(dom0(&c, XOT_OP_READ, 8 * i, 8, &out) == XOT_CHAN_MATCHED);
+	}
+	/* the orphan was dropped once matches ran XOT_CHAN_REORDER past it */
+	CHECK(c.dropped == 1);
+	CHECK(c.next_seq == 21);
+}
+
+static void test_requests_without_records(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
+	guest_issue(&g, XOT_OP_READ, 64, 8, 3);
+	CHECK(dom0(&c, XOT_OP_READ, 64, 8, &out) == XOT_CHAN_MATCHED);
+	CHECK(c.unmatched == 1 && c.matched == 1);
+}
+
+static void test_flush(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	guest_issue(&g, XOT_OP_FLUSH, 0, 0, 4);
+	/* blkback's empty flush bio: sector is whatever, length 0 */
+	CHECK(dom0(&c, XOT_OP_FLUSH, 12345, 0, &out) == XOT_CHAN_MATCHED);
+	CHECK(out.cgroup_id == 4);
+	/* a flush never continues */
+	CHECK(dom0(&c, XOT_OP_FLUSH, 0, 0, &out) == XOT_CHAN_UNMATCHED);
+}
+
+static void test_window_full_recovers(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	/* a guest that publishes 40 records matching nothing */
+	for (i = 0; i < 40; i++)
+		guest_issue(&g, XOT_OP_WRITE, 1 << 20, 8, 9);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
+	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
+	/* matching resumes within a few requests */
+	for (i = 0; i < 4; i++)
+		if (dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_MATCHED)
+			break;
+	CHECK(i < 4);
+	/* and the rest of the orphans go as later requests match */
+	for (i = 0; i < XOT_CHAN_REORDER + 2; i++) {
+		guest_issue(&g, XOT_OP_READ, 8 * i, 8, 1);
+		CHECK(dom0(&c, XOT_OP_READ, 8 * i, 8, &out) == XOT_CHAN_MATCHED);
+	}
+	CHECK(c.dropped == 40);
+}
+
+static void test_rejected_counted_once(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct xot_record_wire *w;
+	struct guest g;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
+	w = (struct xot_record_wire *)ring_mem + 1;
+	w->weight = cpu_to_le32(0);		/* invalid */
+	guest_issue(&g, XOT_OP_READ, 8, 8, 1);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
+	CHECK(dom0(&c, XOT_OP_READ, 8, 8, &out) == XOT_CHAN_MATCHED);
+	CHECK(c.rejected[XOT_WIRE_EWEIGHT] == 1);
+	CHECK(c.next_seq == 2);
+}
+
+/* Random bytes in the ring: bounded work, no crash, state in bounds. */
+static void test_garbage(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	uint64_t x = 88172645463325252ULL;
+	size_t i;
+	int n;
+
+	for (i = 0; i < XOT_CHAN_PAGE_SIZE; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		ring_mem[i] = (u8)x;
+	}
+	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	for (n = 0; n < 1000; n++) {
+		u64 before = c.next_seq;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		dom0(&c, (u8)(x % 5), x >> 20, (u32)(x % 300), &out);
+		CHECK(c.next_seq - before <= XOT_CHAN_WINDOW);
+		/* random bytes are never a record with the expected seq */
+		CHECK(c.matched == 0);
+	}
+}
+
+static const struct unit_test tests[] = {
+	{ "layout", test_layout },
+	{ "header", test_header },
+	{ "in_order", test_in_order },
+	{ "continuation", test_continuation },
+	{ "reorder", test_reorder },
+	{ "records_without_requests", test_records_without_requests },
+	{ "requests_without_records", test_requests_without_records },
+	{ "flush", test_flush },
+	{ "window_full_recovers", test_window_full_recovers },
+	{ "rejected_counted_once", test_rejected_counted_once },
+	{ "garbage", test_garbage },
+};
+
+UNIT_MAIN("channel", tests)
