@@ -2,25 +2,41 @@
 /*
  * xot-blkback: the dom0 side of XoT, beside stock xen-blkback.
  *
- * xen-blkback submits every guest request from a per-ring kernel thread named
- * "<domid>.<vdev>-<ring>" (e.g. "3.xvda-0"), with dom0's root cgroup: the
- * guest's identity is lost there. This module watches the block layer at
- * the block_bio_queue tracepoint, recognises blkback's threads, and accounts
- * their bios per guest. It is the base the XoT channel backend (reading the
- * guest's records and attaching them to these bios) is built on.
+ * xen-blkback submits every guest request from a per-ring kernel thread
+ * (running xen_blkif_schedule, with the ring as its kthread data) in dom0's
+ * cgroups: the guest's identity is lost there. This module
  *
- * Statistics: /sys/kernel/debug/xot-blkback/domains
+ *  - maps the XoT record rings guests offer (vbd.c),
+ *  - watches the block_bio_queue tracepoint: for a bio that a blkback
+ *    thread submits to its vbd's own device, it finds the guest's record
+ *    (core/channel.c: copied once, validated) and keeps, per blkif ring,
+ *    the origin of the request being submitted: VM, VM weight, and the
+ *    guest cgroup, weight, process and ioprio from the record;
+ *  - answers the xot elevator's question "where does the request current
+ *    is submitting come from" (include/xot/origin.h) with that origin. The
+ *    elevator asks in the same thread, just after, also for the clones that
+ *    dm-linear submits below a VM's logical volume.
+ *
+ * A request without a valid record is still served: its origin names the
+ * VM only. Nothing here writes to guest memory or to blkback's state.
+ *
+ * Statistics: /sys/kernel/debug/xot-blkback/{domains,vbds}
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/sched.h>
+#include <linux/kthread.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/atomic.h>
 
+#include <xen-blkback/common.h>
+
 #include <xot/ktracepoint.h>
+#include <xot/sched.h>
+#include "hook.h"
 
 /* Xen domain ids go up to 0x7fef; guests on one host are far fewer. */
 #define XOT_HOOK_MAX_DOMID	1024
@@ -32,40 +48,121 @@ struct xot_dom_stats {
 
 static struct xot_dom_stats dom_stats[XOT_HOOK_MAX_DOMID];
 static atomic64_t other_domid_bios;	/* domid beyond the table */
+static atomic64_t unknown_vbd_bios;	/* vbd not (yet) discovered */
 static struct tracepoint *tp_bio_queue;
 static struct dentry *debug_dir;
 
-/*
- * Is current one of blkback's ring threads? Return its domid or -1.
- * The name "<domid>.<vdev>-<ring>" starts with decimal digits and a dot.
- */
-static int blkback_thread_domid(void)
+/* The blkback ring current serves, or NULL if current is not blkback's. */
+static struct xen_blkif_ring *current_blkif_ring(void)
 {
-	const char *c = current->comm;
-	int domid = 0, digits = 0;
+	unsigned long fn = hook_blkif_schedule();
 
-	if (!(current->flags & PF_KTHREAD))
-		return -1;
-	for (; *c >= '0' && *c <= '9' && digits < 6; c++, digits++)
-		domid = domid * 10 + (*c - '0');
-	if (!digits || *c != '.' || !strchr(c, '-'))
-		return -1;
-	return domid;
+	if (!fn || !(current->flags & PF_KTHREAD) ||
+	    (unsigned long)kthread_func(current) != fn)
+		return NULL;
+	return kthread_data(current);
+}
+
+static u8 bio_xot_op(const struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return XOT_OP_READ;
+	case REQ_OP_DISCARD:
+		return XOT_OP_DISCARD;
+	case REQ_OP_WRITE_ZEROES:
+		return XOT_OP_WRITE_ZEROES;
+	default:
+		/* blkback turns a guest flush into an empty WRITE|PREFLUSH */
+		return bio_sectors(bio) ? XOT_OP_WRITE : XOT_OP_FLUSH;
+	}
+}
+
+static void origin_from_record(struct xot_origin *o, const struct xot_record *r)
+{
+	o->cgroup_id = r->cgroup_id;
+	o->weight = r->weight;
+	o->tgid = r->tgid;
+	o->ioprio = r->ioprio;
+	o->flags = XOT_ORIGIN_F_RECORD;
 }
 
 static void probe_bio_queue(void *ignore, struct bio *bio)
 {
-	int domid = blkback_thread_domid();
+	struct xen_blkif_ring *ring = current_blkif_ring();
+	struct xen_blkif *blkif;
+	struct xot_chan_req req;
+	struct xot_record rec;
+	struct hook_thread *t;
+	struct hook_chan *c;
+	struct hook_vbd *v;
+	unsigned int r;
 
-	if (domid < 0)
+	if (!ring)
 		return;
-	if (domid >= XOT_HOOK_MAX_DOMID) {
+	blkif = ring->blkif;
+	/* a dm clone below the vbd's device keeps the origin of its parent */
+	if (bio->bi_bdev != blkif->vbd.bdev)
+		return;
+	r = ring - blkif->rings;
+	if (blkif->domid < XOT_HOOK_MAX_DOMID) {
+		atomic64_inc(&dom_stats[blkif->domid].bios);
+		atomic64_add(bio_sectors(bio), &dom_stats[blkif->domid].sectors);
+	} else {
 		atomic64_inc(&other_domid_bios);
-		return;
 	}
-	atomic64_inc(&dom_stats[domid].bios);
-	atomic64_add(bio_sectors(bio), &dom_stats[domid].sectors);
+
+	rcu_read_lock();
+	v = hook_vbd_find(blkif->domid, blkif->vbd.handle);
+	if (!v || r >= XOT_MAX_RING) {
+		atomic64_inc(&unknown_vbd_bios);
+		goto out;
+	}
+	t = &v->threads[r];
+	t->bios++;
+	t->origin.domid = blkif->domid;
+	t->origin.vm_weight = READ_ONCE(v->vm_weight);
+	t->origin.flags = 0;
+	c = rcu_dereference(v->chan);
+	if (!c || r >= c->nr_rings)
+		goto out;
+	req.op = bio_xot_op(bio);
+	req.nr_sectors = bio_sectors(bio);
+	/* the tracepoint sees whole-disk sectors; the guest, its partition's */
+	req.sector = req.nr_sectors ? bio->bi_iter.bi_sector - bio->bi_bdev->bd_start_sect : 0;
+	if (xot_chan_match(&c->rings[r].cons, &req, &rec) != XOT_CHAN_UNMATCHED)
+		origin_from_record(&t->origin, &rec);
+out:
+	rcu_read_unlock();
 }
+
+/* The elevator asks, in the blkback thread, just after the probe ran. */
+static bool hook_current_origin(struct xot_origin *o)
+{
+	struct xen_blkif_ring *ring = current_blkif_ring();
+	struct xen_blkif *blkif;
+	struct hook_vbd *v;
+	unsigned int r;
+
+	if (!ring)
+		return false;
+	blkif = ring->blkif;
+	r = ring - blkif->rings;
+	memset(o, 0, sizeof(*o));
+	o->domid = blkif->domid;
+	o->vm_weight = XOT_WEIGHT_DEFAULT;
+	rcu_read_lock();
+	v = hook_vbd_find(blkif->domid, blkif->vbd.handle);
+	if (v && r < XOT_MAX_RING)
+		*o = v->threads[r].origin;
+	rcu_read_unlock();
+	return true;
+}
+
+static const struct xot_origin_ops hook_origin_ops = {
+	.owner = THIS_MODULE,
+	.current_origin = hook_current_origin,
+};
 
 static int domains_show(struct seq_file *m, void *v)
 {
@@ -80,26 +177,59 @@ static int domains_show(struct seq_file *m, void *v)
 				   atomic64_read(&dom_stats[d].sectors));
 	}
 	seq_printf(m, "other %lld\n", atomic64_read(&other_domid_bios));
+	seq_printf(m, "unknown_vbd %lld\n", atomic64_read(&unknown_vbd_bios));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(domains);
 
+static int vbds_show(struct seq_file *m, void *v)
+{
+	hook_vbd_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vbds);
+
 static int __init xot_blkback_init(void)
 {
+	int ret;
+
+	ret = hook_vbd_start();
+	if (ret) {
+		pr_err("xot-blkback: not dom0 or no xenstore (%d)\n", ret);
+		return ret;
+	}
 	tp_bio_queue = xot_tp_attach("xot-blkback", "block_bio_queue", probe_bio_queue);
-	if (IS_ERR(tp_bio_queue))
-		return PTR_ERR(tp_bio_queue);
+	if (IS_ERR(tp_bio_queue)) {
+		ret = PTR_ERR(tp_bio_queue);
+		goto err_vbd;
+	}
+	ret = xot_origin_register(&hook_origin_ops);
+	if (ret) {
+		pr_err("xot-blkback: another origin provider is registered\n");
+		goto err_tp;
+	}
 	debug_dir = debugfs_create_dir("xot-blkback", NULL);
 	debugfs_create_file("domains", 0400, debug_dir, NULL, &domains_fops);
-	pr_info("xot-blkback: watching xen-blkback ring threads\n");
+	debugfs_create_file("vbds", 0400, debug_dir, NULL, &vbds_fops);
+	pr_info("xot-blkback: watching xen-blkback, offering XoT v%u\n", XOT_WIRE_VERSION);
 	return 0;
+
+err_tp:
+	xot_tp_detach(tp_bio_queue, probe_bio_queue);
+err_vbd:
+	hook_vbd_stop();
+	return ret;
 }
 
 static void __exit xot_blkback_exit(void)
 {
 	debugfs_remove_recursive(debug_dir);
-	/* no probe may still be running when the module text goes away */
+	/* no elevator asks us any more, then no probe runs */
+	xot_origin_unregister(&hook_origin_ops);
 	xot_tp_detach(tp_bio_queue, probe_bio_queue);
+	/* only then unmap the rings */
+	hook_vbd_stop();
+	hook_vm_weights_free();
 }
 
 module_init(xot_blkback_init);

@@ -112,6 +112,7 @@ static void xot_pd_init(struct blkg_policy_data *pd)
 
 	grp->xd = xd;
 	grp->queues = RB_ROOT;
+	grp->vchildren = RB_ROOT;
 	INIT_LIST_HEAD(&grp->idle_queues);
 	spin_lock(&xd->lock);
 	if (parent)
@@ -128,6 +129,7 @@ static void xot_pd_free(struct blkg_policy_data *pd)
 	struct xot_grp *grp = pd_to_grp(pd);
 	struct xot_queue *xq, *tmp;
 
+	xot_vgroups_free(grp);
 	rbtree_postorder_for_each_entry_safe(xq, tmp, &grp->queues, node) {
 		WARN_ON_ONCE(xq->nr_queued || atomic_read(&xq->refs));
 		kfree(xq);

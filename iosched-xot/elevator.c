@@ -40,15 +40,18 @@
  *   elv.priv[0]  the queue it was inserted into (NULL: never inserted)
  *   elv.priv[1]  its group, with XOT_RQ_INFLIGHT set while it counts in
  *                xd->inflight (from dispatch to completion or requeue)
- * Before insertion, prepare_request keeps the issuing tgid in priv[1].
+ * Before insertion, prepare_request keeps the issuing tgid (or, for a
+ * request from a Xen guest, a copy of its origin) in priv[1]: see xot.h.
  */
 #define XOT_RQ_INFLIGHT		1UL
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
 						    ~XOT_RQ_INFLIGHT))
+/* before insertion (xot.h): the tgid, or an origin copy */
+#define RQ_TGID(rq)		((u32)((unsigned long)(rq)->elv.priv[1] >> XOT_RQ_TGID_SHIFT))
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
-static struct kmem_cache *xot_queue_cache;
+struct kmem_cache *xot_queue_cache;
 
 static struct xot_data *xot_data_of(struct request_queue *q)
 {
@@ -130,8 +133,7 @@ static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
  * group's shared queue when memory is short or the group is at its queue
  * limit with no idle queue to reuse: I/O is never refused.
  */
-static struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp,
-					u32 tgid)
+struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 tgid)
 {
 	struct rb_node **link = &grp->queues.rb_node, *parent = NULL;
 	struct xot_queue *xq;
@@ -175,8 +177,13 @@ static struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp
 static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
 {
 	struct xot_grp *grp = xot_rq_grp(xd, rq);
-	u32 tgid = (u32)(unsigned long)rq->elv.priv[1];
+	u32 tgid = RQ_TGID(rq);
 	struct xot_queue *xq;
+
+	/* from a Xen guest: the VM, guest cgroup and guest process levels */
+	xq = xot_origin_queue(xd, grp, rq);
+	if (xq)
+		return xq;
 
 	/*
 	 * Writeback and other async I/O belongs to the cgroup owning the pages,
@@ -247,7 +254,7 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		struct xot_queue *xq = xot_queue_for(xd, rq);
 
 		atomic_inc(&xq->refs);
-		blkg_get(xq->grp->pd.blkg);
+		xot_grp_get(xq->grp);
 		rq->elv.priv[0] = xq;
 		rq->elv.priv[1] = xq->grp;
 		xd->inserted++;
@@ -334,7 +341,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_charge(e, xot_rq_cost(rq));
-	blk_add_cgroup_trace_msg(q, &xq->grp->pd.blkg->blkcg->css,
+	blk_add_cgroup_trace_msg(q, &xot_grp_blkg(xq->grp)->blkcg->css,
 				 "xot dispatch tgid=%u w=%u gw=%u",
 				 xq->tgid, xq->entity.weight, xq->grp->group.entity.weight);
 out:
@@ -359,8 +366,10 @@ static bool xot_has_work(struct blk_mq_hw_ctx *hctx)
 static void xot_prepare_request(struct request *rq)
 {
 	rq->elv.priv[0] = NULL;
+	if (xot_origin_capture(rq))
+		return;
 	rq->elv.priv[1] = (current->flags & PF_KTHREAD) ? NULL :
-		(void *)(unsigned long)current->tgid;
+		(void *)((unsigned long)current->tgid << XOT_RQ_TGID_SHIFT);
 }
 
 /* Leave the in-flight count; true if the request was counted in it. */
@@ -387,8 +396,10 @@ static void xot_finish_request(struct request *rq)
 	struct xot_grp *grp;
 
 	/* requests that bypassed the scheduler were never inserted */
-	if (!xq)
+	if (!xq) {
+		xot_origin_release(rq);
 		return;
+	}
 	grp = RQ_GRP(rq);
 	if (xot_end_inflight(rq))
 		atomic64_add(ktime_get_ns() - rq->fifo_time, &grp->stats.service_ns);
@@ -396,7 +407,7 @@ static void xot_finish_request(struct request *rq)
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
 	atomic_dec(&xq->refs);
-	blkg_put(grp->pd.blkg);
+	xot_grp_put(grp);
 }
 
 /* ------------------------------------------------------------------ merging */
@@ -487,6 +498,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->front_merges = 1;
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
+	xd->max_guest_groups = 256;
 	eq->elevator_data = xd;
 
 	/* the policy's groups find the elevator data through q->elevator */
@@ -548,6 +560,7 @@ static ssize_t xot_##name##_store(struct elevator_queue *e,		\
 XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
+XOT_TUNABLE(max_guest_groups, 1, 65536)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -555,6 +568,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(front_merges),
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
+	XOT_ATTR(max_guest_groups),
 	__ATTR_NULL
 };
 
@@ -569,6 +583,7 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	spin_lock(&xd->lock);
 	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\n",
 		   xd->inserted, xd->merged, xd->dispatched, xd->throttled);
+	seq_printf(m, "guest_fallbacks %llu\n", xd->guest_fallbacks);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
@@ -612,6 +627,7 @@ static int xot_tree_show(void *data, struct seq_file *m)
 		for (xq = rb_entry_safe(rb_first(&grp->queues), struct xot_queue, node); xq;
 		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
 			xot_dump_queue(m, "process", xq);
+		xot_vgroups_dump(m, grp, 1);
 	}
 	spin_unlock(&xd->lock);
 	spin_unlock_irq(&q->queue_lock);
@@ -657,9 +673,12 @@ static int __init xot_iosched_init(void)
 	xot_queue_cache = KMEM_CACHE(xot_queue, 0);
 	if (!xot_queue_cache)
 		return -ENOMEM;
-	ret = xot_blkcg_register();
+	ret = xot_origin_init();
 	if (ret)
 		goto err_cache;
+	ret = xot_blkcg_register();
+	if (ret)
+		goto err_origin;
 	ret = elv_register(&xot_iosched);
 	if (ret)
 		goto err_blkcg;
@@ -667,6 +686,8 @@ static int __init xot_iosched_init(void)
 
 err_blkcg:
 	xot_blkcg_unregister();
+err_origin:
+	xot_origin_exit();
 err_cache:
 	kmem_cache_destroy(xot_queue_cache);
 	return ret;
@@ -676,6 +697,7 @@ static void __exit xot_iosched_exit(void)
 {
 	elv_unregister(&xot_iosched);
 	xot_blkcg_unregister();
+	xot_origin_exit();
 	kmem_cache_destroy(xot_queue_cache);
 }
 

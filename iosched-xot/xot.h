@@ -19,6 +19,7 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/atomic.h>
+#include <linux/seq_file.h>
 
 #include <block/blk-cgroup.h>
 
@@ -57,7 +58,38 @@ struct xot_grp {
 	unsigned int nr_queues;		/* per-process queues allocated */
 	u32 dev_weight;			/* "MAJ:MIN W" of io.xot.weight; 0: none */
 	struct xot_grp_stats stats;
+
+	/*
+	 * Requests from Xen guests (origin.c) are scheduled in virtual groups
+	 * below the blkg's group: one per VM, in it one per guest cgroup.
+	 * A virtual group is a struct xot_grp without a blkg of its own.
+	 */
+	struct xot_grp *owner;		/* the blkg's group; NULL in that group */
+	struct xot_grp *vparent;	/* the group above a virtual group */
+	struct rb_root vchildren;	/* virtual groups below, by vkey */
+	struct rb_node vnode;		/* in vparent->vchildren */
+	u64 vkey;			/* VM: domid; guest group: guest cgroup id */
+	atomic_t vrefs;			/* requests inserted below, not finished */
+	unsigned int nr_vchildren;
+	u8 level;			/* enum xot_level */
 };
+
+enum xot_level {
+	XOT_LEVEL_CGROUP = 0,		/* a (dom0) cgroup: a blkg */
+	XOT_LEVEL_VM,			/* a Xen guest */
+	XOT_LEVEL_GUEST_CGROUP,		/* a cgroup inside a guest */
+};
+
+/* The blkg-backed group a (possibly virtual) group belongs to. */
+static inline struct xot_grp *xot_grp_owner(struct xot_grp *grp)
+{
+	return grp->owner ? grp->owner : grp;
+}
+
+static inline struct blkcg_gq *xot_grp_blkg(struct xot_grp *grp)
+{
+	return xot_grp_owner(grp)->pd.blkg;
+}
 
 /* Elevator data of one request queue. */
 struct xot_data {
@@ -80,6 +112,8 @@ struct xot_data {
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* per-process queues per group */
+	unsigned int max_guest_groups;	/* virtual groups per VM (and VMs per group) */
+	u64 guest_fallbacks;		/* guest requests put in a VM's shared queue */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;
@@ -95,6 +129,54 @@ static inline struct xot_grp *blkg_to_grp(struct blkcg_gq *blkg)
 }
 
 void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 weight);
+
+/* elevator.c */
+struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 tgid);
+extern struct kmem_cache *xot_queue_cache;
+
+/*
+ * Between prepare_request and insertion, elv.priv[1] holds either the
+ * issuing tgid shifted left by 2, or a struct xot_origin copy tagged with
+ * XOT_RQ_ORIGIN (origin.c).
+ */
+#define XOT_RQ_ORIGIN		2UL
+#define XOT_RQ_TGID_SHIFT	2
+
+/*
+ * A request inserted into a queue of @grp holds the blkg of the group's
+ * cgroup and counts in every virtual group on the way up.
+ */
+static inline void xot_grp_get(struct xot_grp *grp)
+{
+	struct xot_grp *g;
+
+	for (g = grp; g->owner; g = g->vparent)
+		atomic_inc(&g->vrefs);
+	blkg_get(xot_grp_blkg(grp));
+}
+
+/* At completion, lock-free; nothing of @grp is touched after its count drops. */
+static inline void xot_grp_put(struct xot_grp *grp)
+{
+	struct blkcg_gq *blkg = xot_grp_blkg(grp);
+	struct xot_grp *up;
+
+	for (; grp->owner; grp = up) {
+		up = grp->vparent;
+		atomic_dec(&grp->vrefs);
+	}
+	blkg_put(blkg);
+}
+
+/* origin.c: requests from Xen guests (include/xot/origin.h) */
+int xot_origin_init(void);
+void xot_origin_exit(void);
+bool xot_origin_capture(struct request *rq);
+struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
+				   struct request *rq);
+void xot_origin_release(struct request *rq);
+void xot_vgroups_free(struct xot_grp *grp);
+void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth);
 
 /* blkcg.c */
 int xot_blkcg_register(void);

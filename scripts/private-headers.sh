@@ -56,7 +56,8 @@ else
 	want="$spkg=$sver"
 fi
 
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$OUT/block/elevator.h" ]; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$OUT/block/elevator.h" ] &&
+	[ -f "$OUT/xen-blkback/common.h" ]; then
 	exit 0
 fi
 
@@ -67,10 +68,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Only the block layer's own headers: blk.h pulls in its siblings
 # (blk-crypto-internal.h, blk-mq.h, ...), so take every block/*.h.
+# The pattern also takes drivers/block/**/*.h: xot-blkback reads the
+# xen-blkback ring of the thread submitting a bio (xen-blkback/common.h).
 tar -xJf "$TARBALL" -C "$tmp" --wildcards '*/block/*.h' ||
 	die "could not extract block/*.h from $TARBALL"
 src=$(find "$tmp" -maxdepth 2 -type d -name block | head -1)
 [ -n "$src" ] && [ -f "$src/elevator.h" ] || die "$TARBALL has no block/elevator.h"
 mkdir -p "$OUT/block"
 cp "$src"/*.h "$OUT/block/"
+mkdir -p "$OUT/xen-blkback"
+cp "$src/../drivers/block/xen-blkback/common.h" "$OUT/xen-blkback/" ||
+	die "$TARBALL has no drivers/block/xen-blkback/common.h"
 echo "$want" >"$stamp"

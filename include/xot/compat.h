@@ -74,8 +74,8 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 }
 
 #define xot_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
-#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 #endif /* __KERNEL__ */
 

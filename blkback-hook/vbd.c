@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xot-blkback, xenstore side: find blkback's virtual disks, offer the XoT
+ * feature, and map the record rings a guest grants (docs/PROTOCOL.md).
+ *
+ * A watch on "backend/vbd" tells of every vbd the toolstack creates or
+ * removes; for each, the module writes feature-xot in the backend
+ * directory and watches the frontend's xot-version key. When the key
+ * appears, the ring keys are read (all untrusted: bounded before use), the
+ * pages mapped read-only with gnttab_map_refs() (never
+ * xenbus_map_ring_valloc(): on failure it would mark blkback's own device
+ * fatal), and the channel published to the probe with RCU. When the key
+ * goes (guest unloads the tagger, reconnects, or dies: xenstore removes its
+ * tree) the rings are unmapped, so that the guest can end its grants and a
+ * dead domain does not linger.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/kprobes.h>
+#include <linux/string.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "hook.h"
+
+/* every vbd known, read under RCU */
+LIST_HEAD(hook_vbds);
+/* serialises changes to hook_vbds, the vbds' channels and the VM weights */
+DEFINE_MUTEX(hook_mutex);
+
+static struct xenbus_watch backend_watch;
+static unsigned long blkif_schedule_fn;
+
+/*
+ * The address of xen_blkif_schedule (static in xen-blkback.ko), the
+ * function of every blkback ring thread: registering a kprobe on the symbol
+ * is the supported way to resolve it from a module. Needs xen-blkback
+ * loaded; retried at each vbd discovery until found.
+ */
+static void resolve_blkif_schedule(void)
+{
+	struct kprobe kp = { .symbol_name = "xen_blkif_schedule" };
+
+	if (READ_ONCE(blkif_schedule_fn))
+		return;
+	if (register_kprobe(&kp))
+		return;
+	WRITE_ONCE(blkif_schedule_fn, (unsigned long)kp.addr);
+	unregister_kprobe(&kp);
+	pr_info("xot-blkback: xen-blkback ring threads run %pS\n", kp.addr);
+}
+
+unsigned long hook_blkif_schedule(void)
+{
+	return READ_ONCE(blkif_schedule_fn);
+}
+
+struct hook_vbd *hook_vbd_find(u32 domid, u32 devid)
+{
+	struct hook_vbd *v;
+
+	list_for_each_entry_rcu(v, &hook_vbds, node)
+		if (v->domid == domid && v->devid == devid)
+			return v;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ ring mapping */
+
+static void ring_unmap(struct hook_ring *r)
+{
+	struct gntab_unmap_queue_data q = {};
+	struct gnttab_unmap_grant_ref *unmap;
+	struct page **upages;
+	unsigned int i, n = 0;
+
+	if (r->vaddr)
+		vunmap(r->vaddr);
+	if (!r->pages)
+		goto out;
+	unmap = kcalloc(r->nr_pages, sizeof(*unmap), GFP_KERNEL);
+	upages = kcalloc(r->nr_pages, sizeof(*upages), GFP_KERNEL);
+	if (!unmap || !upages) {
+		/* never free pages a guest may still map: leak them instead */
+		pr_err("xot-blkback: no memory to unmap a guest ring; leaking it\n");
+		kfree(unmap);
+		kfree(upages);
+		goto out;
+	}
+	for (i = 0; i < r->nr_pages; i++) {
+		if (r->handles[i] == INVALID_GRANT_HANDLE)
+			continue;
+		gnttab_set_unmap_op(&unmap[n],
+				    (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
+				    GNTMAP_host_map | GNTMAP_readonly, r->handles[i]);
+		upages[n++] = r->pages[i];
+	}
+	q.unmap_ops = unmap;
+	q.pages = upages;
+	q.count = n;
+	/* waits while the pages are still in use (e.g. by an in-flight read) */
+	if (n && gnttab_unmap_refs_sync(&q))
+		pr_warn("xot-blkback: unmapping a guest ring failed\n");
+	kfree(unmap);
+	kfree(upages);
+	gnttab_free_pages(r->nr_pages, r->pages);
+out:
+	kfree(r->pages);
+	kfree(r->handles);
+}
+
+static void chan_free(struct hook_chan *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_rings; i++)
+		ring_unmap(&c->rings[i]);
+	kfree(c);
+}
+
+static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
+		    unsigned int order)
+{
+	struct gnttab_map_grant_ref *map;
+	unsigned int i, n = 1U << order;
+	int err;
+
+	r->nr_pages = n;
+	r->pages = kcalloc(n, sizeof(*r->pages), GFP_KERNEL);
+	r->handles = kcalloc(n, sizeof(*r->handles), GFP_KERNEL);
+	map = kcalloc(n, sizeof(*map), GFP_KERNEL);
+	if (!r->pages || !r->handles || !map) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		r->handles[i] = INVALID_GRANT_HANDLE;
+	err = gnttab_alloc_pages(n, r->pages);
+	if (err) {
+		kfree(r->pages);
+		r->pages = NULL;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char key[32];
+		unsigned int ref;
+
+		snprintf(key, sizeof(key), XOT_XS_REF_FMT, ring, i);
+		if (xenbus_scanf(XBT_NIL, v->frontend, key, "%u", &ref) != 1) {
+			err = -EINVAL;
+			goto out;
+		}
+		gnttab_set_map_op(&map[i], (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
+				  GNTMAP_host_map | GNTMAP_readonly, ref, v->domid);
+	}
+	err = gnttab_map_refs(map, NULL, r->pages, n);
+	for (i = 0; i < n; i++) {
+		if (map[i].status == GNTST_okay)
+			r->handles[i] = map[i].handle;
+		else if (!err)
+			err = -EINVAL;
+	}
+	if (err)
+		goto out;
+	r->vaddr = vmap(r->pages, n, VM_MAP, PAGE_KERNEL_RO);
+	if (!r->vaddr) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = xot_chan_check_header(r->vaddr, order, ring);
+	if (!err)
+		xot_chan_consumer_init(&r->cons, r->vaddr, order);
+out:
+	kfree(map);
+	return err;
+}
+
+/* Map the channel the frontend offers; NULL (and a count) if it is bad. */
+static struct hook_chan *chan_map(struct hook_vbd *v)
+{
+	unsigned int order, nr, i;
+	struct hook_chan *c;
+	int err;
+
+	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_ORDER, "%u", &order) != 1 ||
+	    xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_NR_RINGS, "%u", &nr) != 1 ||
+	    order > XOT_CHAN_MAX_ORDER || !nr || nr > XOT_HOOK_MAX_RINGS ||
+	    (nr << order) > XOT_HOOK_MAX_PAGES) {
+		pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n", v->domid, v->devid);
+		return NULL;
+	}
+	c = kzalloc(struct_size(c, rings, nr), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->order = order;
+	for (i = 0; i < nr; i++) {
+		c->nr_rings = i + 1;
+		err = ring_map(v, &c->rings[i], i, order);
+		if (err) {
+			pr_warn("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
+				v->domid, v->devid, i, err);
+			chan_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Replace the vbd's channel (hook_mutex held); the old one is unmapped. */
+static void chan_replace(struct hook_vbd *v, struct hook_chan *c)
+{
+	struct hook_chan *old = rcu_replace_pointer(v->chan, c,
+						    lockdep_is_held(&hook_mutex));
+
+	if (!old)
+		return;
+	/* no probe can still read the old rings after this */
+	synchronize_rcu();
+	chan_free(old);
+}
+
+/* The frontend's xot-version changed: set up, keep, or tear down. */
+static void frontend_changed(struct xenbus_watch *w, const char *path,
+			     const char *token)
+{
+	struct hook_vbd *v = container_of(w, struct hook_vbd, watch);
+	unsigned int version;
+	struct hook_chan *c;
+
+	mutex_lock(&hook_mutex);
+	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_VERSION, "%u", &version) != 1) {
+		chan_replace(v, NULL);
+		goto out;
+	}
+	if (version != XOT_WIRE_VERSION) {
+		v->chan_errors++;
+		chan_replace(v, NULL);
+		goto out;
+	}
+	/* a new offer (reconnect) replaces the old channel */
+	c = chan_map(v);
+	if (!c)
+		v->chan_errors++;
+	else
+		v->chan_ups++;
+	chan_replace(v, c);
+	if (c)
+		pr_info("xot-blkback: dom%u (%s) vbd %u: XoT channel up, %u ring(s) of %u page(s)\n",
+			v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
+out:
+	mutex_unlock(&hook_mutex);
+}
+
+/* ---------------------------------------------------------- vbd discovery */
+
+static void vbd_free_rcu(struct rcu_head *head)
+{
+	struct hook_vbd *v = container_of(head, struct hook_vbd, rcu);
+
+	kfree(v->backend);
+	kfree(v->frontend);
+	kfree(v->watch_path);
+	kfree(v);
+}
+
+/* hook_mutex held. The watch is gone and no probe sees @v afterwards. */
+static void vbd_remove(struct hook_vbd *v)
+{
+	list_del_rcu(&v->node);
+	if (v->watching) {
+		/* may wait for frontend_changed(), which takes hook_mutex */
+		mutex_unlock(&hook_mutex);
+		unregister_xenbus_watch(&v->watch);
+		mutex_lock(&hook_mutex);
+	}
+	chan_replace(v, NULL);
+	call_rcu(&v->rcu, vbd_free_rcu);
+}
+
+static void vbd_add(u32 domid, u32 devid)
+{
+	struct hook_vbd *v;
+	char *name;
+
+	if (hook_vbd_find(domid, devid))
+		return;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	v->domid = domid;
+	v->devid = devid;
+	v->backend = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
+	if (!v->backend)
+		goto err;
+	/* the toolstack writes "frontend" with the rest: wait for it */
+	v->frontend = xenbus_read(XBT_NIL, v->backend, "frontend", NULL);
+	if (IS_ERR(v->frontend)) {
+		v->frontend = NULL;
+		goto err;
+	}
+	name = kasprintf(GFP_KERNEL, "/local/domain/%u", domid);
+	if (name) {
+		char *vm = xenbus_read(XBT_NIL, name, "name", NULL);
+
+		if (!IS_ERR(vm)) {
+			strscpy(v->name, vm, sizeof(v->name));
+			kfree(vm);
+		}
+		kfree(name);
+	}
+	v->vm_weight = hook_vm_weight(v->name);
+	v->watch_path = kasprintf(GFP_KERNEL, "%s/%s", v->frontend, XOT_XS_VERSION);
+	if (!v->watch_path)
+		goto err;
+	resolve_blkif_schedule();
+	list_add_rcu(&v->node, &hook_vbds);
+	/* tell the frontend we read XoT rings of this version */
+	xenbus_printf(XBT_NIL, v->backend, XOT_XS_FEATURE, "%u", XOT_WIRE_VERSION);
+	v->watch.node = v->watch_path;
+	v->watch.callback = frontend_changed;
+	/* frontend_changed() takes hook_mutex: register without it */
+	mutex_unlock(&hook_mutex);
+	v->watching = !register_xenbus_watch(&v->watch);
+	mutex_lock(&hook_mutex);
+	pr_info("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
+		domid, v->name, devid);
+	return;
+err:
+	kfree(v->backend);
+	kfree(v->frontend);
+	kfree(v);
+}
+
+/* Parse "backend/vbd/<domid>/<devid>[/...]"; false if not of that shape. */
+static bool parse_vbd_path(const char *path, u32 *domid, u32 *devid)
+{
+	int n = 0;
+
+	if (sscanf(path, "backend/vbd/%u/%u%n", domid, devid, &n) != 2 || !n)
+		return false;
+	return path[n] == '\0' || path[n] == '/';
+}
+
+static void scan_all(void)
+{
+	char **doms, **devs, *dir;
+	unsigned int nd, nv, i, j;
+	u32 domid, devid;
+
+	doms = xenbus_directory(XBT_NIL, "backend/vbd", "", &nd);
+	if (IS_ERR(doms))
+		return;
+	for (i = 0; i < nd; i++) {
+		if (kstrtou32(doms[i], 10, &domid))
+			continue;
+		dir = kasprintf(GFP_KERNEL, "backend/vbd/%u", domid);
+		if (!dir)
+			continue;
+		devs = xenbus_directory(XBT_NIL, dir, "", &nv);
+		kfree(dir);
+		if (IS_ERR(devs))
+			continue;
+		for (j = 0; j < nv; j++)
+			if (!kstrtou32(devs[j], 10, &devid))
+				vbd_add(domid, devid);
+		kfree(devs);
+	}
+	kfree(doms);
+}
+
+static void backend_changed(struct xenbus_watch *w, const char *path,
+			    const char *token)
+{
+	struct hook_vbd *v;
+	u32 domid, devid;
+	char *dir;
+
+	mutex_lock(&hook_mutex);
+	if (!parse_vbd_path(path, &domid, &devid)) {
+		/* "backend/vbd" itself: at registration, or removed wholesale */
+		scan_all();
+		list_for_each_entry_rcu(v, &hook_vbds, node, lockdep_is_held(&hook_mutex))
+			if (!xenbus_exists(XBT_NIL, v->backend, "")) {
+				vbd_remove(v);
+				break;	/* the list changed; the next event rescans */
+			}
+		goto out;
+	}
+	dir = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
+	if (!dir)
+		goto out;
+	v = hook_vbd_find(domid, devid);
+	if (!xenbus_exists(XBT_NIL, dir, "")) {
+		if (v)
+			vbd_remove(v);
+	} else if (!v) {
+		vbd_add(domid, devid);
+	}
+	kfree(dir);
+out:
+	mutex_unlock(&hook_mutex);
+}
+
+int hook_vbd_start(void)
+{
+	if (!xen_initial_domain())
+		return -ENODEV;
+	backend_watch.node = "backend/vbd";
+	backend_watch.callback = backend_changed;
+	/* fires once at once: the initial scan */
+	return register_xenbus_watch(&backend_watch);
+}
+
+void hook_vbd_stop(void)
+{
+	struct hook_vbd *v;
+
+	unregister_xenbus_watch(&backend_watch);
+	mutex_lock(&hook_mutex);
+	while ((v = list_first_or_null_rcu(&hook_vbds, struct hook_vbd, node))) {
+		/* withdraw the offer: the frontend stops publishing */
+		xenbus_rm(XBT_NIL, v->backend, XOT_XS_FEATURE);
+		vbd_remove(v);
+	}
+	mutex_unlock(&hook_mutex);
+	rcu_barrier();
+}
+
+void hook_vbd_show(struct seq_file *m)
+{
+	struct hook_vbd *v;
+	unsigned int r;
+
+	seq_puts(m, "domid vm devid vm_weight channel rings order ups errors\n");
+	rcu_read_lock();
+	list_for_each_entry_rcu(v, &hook_vbds, node) {
+		struct hook_chan *c = rcu_dereference(v->chan);
+
+		seq_printf(m, "%u %s %u %u %s %u %u %llu %llu\n", v->domid,
+			   v->name[0] ? v->name : "-", v->devid, READ_ONCE(v->vm_weight),
+			   c ? "up" : "down", c ? c->nr_rings : 0, c ? c->order : 0,
+			   v->chan_ups, v->chan_errors);
+		for (r = 0; c && r < c->nr_rings; r++) {
+			const struct xot_chan_consumer *k = &c->rings[r].cons;
+			enum xot_wire_err e;
+
+			seq_printf(m, "  ring %u next_seq %llu matched %llu continued %llu unmatched %llu dropped %llu",
+				   r, k->next_seq, k->matched, k->continued,
+				   k->unmatched, k->dropped);
+			for (e = XOT_WIRE_OK + 1; e < XOT_WIRE_NR_ERRORS; e++)
+				if (k->rejected[e])
+					seq_printf(m, " rejected_%s %llu",
+						   xot_wire_strerror(e), k->rejected[e]);
+			seq_putc(m, '\n');
+		}
+		for (r = 0; r < XOT_MAX_RING; r++)
+			if (v->threads[r].bios)
+				seq_printf(m, "  thread %u bios %llu\n", r, v->threads[r].bios);
+	}
+	rcu_read_unlock();
+}
