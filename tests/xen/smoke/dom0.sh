@@ -90,9 +90,45 @@ device_saw_io() {
 		err "device read $r_dev KiB for the domUs' $r_u KiB"
 }
 
+# xot-blkback found every domU's vbd and offered the XoT feature in its
+# backend directory.
+hook_offered() {
+	local f=/sys/kernel/debug/xot-blkback/vbds n domid devid
+	[ -r $f ] || err "$f is missing"
+	cat $f > "$RESULTS/vbds.txt"
+	n=$(awk '$1 ~ /^[0-9]+$/' $f | wc -l)
+	[ "$n" -ge "$XOT_DOMUS" ] || err "xot-blkback knows $n vbds for $XOT_DOMUS domUs"
+	awk '$1 ~ /^[0-9]+$/ { print $1, $3 }' $f | while read -r domid devid; do
+		[ "$(xenstore-read "backend/vbd/$domid/$devid/feature-xot")" = 1 ] ||
+			err "backend/vbd/$domid/$devid/feature-xot is not 1"
+	done
+}
+
+# The elevator scheduled each VM's requests in a VM group of its own.
+vm_groups() {
+	local dev tree n
+	for dev in $XOT_PHYS; do
+		tree=/sys/kernel/debug/block/${dev#/dev/}/sched/tree
+		cat "$tree" >> "$RESULTS/tree.txt"
+	done
+	n=$(grep -E '^ +vm [0-9]+ ' "$RESULTS/tree.txt" | grep -vc ' rqs=0')
+	[ "$n" -ge "$XOT_DOMUS" ] || err "$n VM groups with requests for $XOT_DOMUS domUs"
+}
+
+# While the domUs run (their vbds exist only then).
+while_domus() {
+	if [ "$(cat $STATE/sched)" = xot ] && [ -d /sys/module/xot_blkback ]; then
+		check hook-offered hook_offered
+	fi
+	finish
+}
+
 after_domus() {
 	check scheduler-kept scheduler_kept
 	check device-saw-io device_saw_io
+	if [ "$(cat $STATE/sched)" = xot ] && [ -d /sys/module/xot_blkback ]; then
+		check vm-groups vm_groups
+	fi
 	log "smoke: $(cat "$RESULTS/io.txt" 2>/dev/null)"
 	finish
 }
