@@ -18,7 +18,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
-	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host
+	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen
 
 all: modules user
 
@@ -36,6 +36,9 @@ help:
 	@echo "  make bench-host     host-lab benchmarks: fairness, latency, overhead of xot vs"
 	@echo "                      bfq, io.cost, none, mq-deadline, kyber (~30 min; results/host-*.json;"
 	@echo "                      BENCH_ARGS=... passes options to userspace/bench/bench-host.sh)"
+	@echo "  make bench-xen      Xen-lab fairness across VMs, guest cgroups and processes:"
+	@echo "                      xot+XoT vs xot without the hook, bfq, none (~15 min;"
+	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
 	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
@@ -103,6 +106,10 @@ $(BUILD)/bin/xot-sim: userspace/sim/main.c $(SIM_SRC) $(SIM_HDR) $(SHARED_SRC) $
 bench-host: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
 	$(TOP)/userspace/bench/bench-host.sh $(BENCH_ARGS)
+
+bench-xen: modules $(BUILD)/bin/fairness-report
+	@mkdir -p results
+	$(TOP)/userspace/bench/bench-xen.sh $(BENCH_ARGS)
 
 # Every unit test links all of the shared code, under ASan and UBSan.
 $(BUILD)/tests/unit-%: tests/unit/test_%.c tests/unit/unit.h $(SHARED_SRC) $(SHARED_HDR)

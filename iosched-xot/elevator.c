@@ -306,6 +306,30 @@ static void xot_start_request(struct xot_data *xd, struct request *rq)
 	xd->dispatched++;
 }
 
+/*
+ * blktrace message naming who was served (README: "blktrace"): the process
+ * and its weights; for a guest's request also the VM (domid), the guest
+ * cgroup (its id in the guest, 0: the VM's own queue) and the VM weight.
+ */
+static void xot_trace_dispatch(struct request_queue *q, struct xot_queue *xq)
+{
+	struct xot_grp *grp = xq->grp, *vm;
+	struct cgroup_subsys_state *css = &xot_grp_blkg(grp)->blkcg->css;
+
+	if (grp->level == XOT_LEVEL_CGROUP) {
+		blk_add_cgroup_trace_msg(q, css, "xot dispatch tgid=%u w=%u gw=%u",
+					 xq->tgid, xq->entity.weight,
+					 grp->group.entity.weight);
+		return;
+	}
+	vm = grp->level == XOT_LEVEL_VM ? grp : grp->vparent;
+	blk_add_cgroup_trace_msg(q, css,
+				 "xot dispatch tgid=%u w=%u gw=%u vm=%llu gcg=%llu vw=%u",
+				 xq->tgid, xq->entity.weight, grp->group.entity.weight,
+				 vm->vkey, grp == vm ? 0ULL : grp->vkey,
+				 vm->group.entity.weight);
+}
+
 static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 {
 	struct request_queue *q = hctx->queue;
@@ -341,9 +365,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_charge(e, xot_rq_cost(rq));
-	blk_add_cgroup_trace_msg(q, &xot_grp_blkg(xq->grp)->blkcg->css,
-				 "xot dispatch tgid=%u w=%u gw=%u",
-				 xq->tgid, xq->entity.weight, xq->grp->group.entity.weight);
+	xot_trace_dispatch(q, xq);
 out:
 	if (rq)
 		xot_start_request(xd, rq);

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen fairness benchmark, guest side. Every domU reads 4 KiB blocks at
+# random from its disk, direct, for BENCH_RUNTIME seconds (default 40), in
+# a shape that gives dom0 something to tell apart:
+#
+#   domU1  two cgroups, gold (io.xot.weight 800) and bronze (200), one fio
+#          job each
+#   domU2  one cgroup, two fio processes
+#   domU3  one fio process
+#
+# Results: jobs.txt, one line per job: "entity NAME CGROUP CGWEIGHT IOPS".
+RUNTIME=${BENCH_RUNTIME:-40}
+DEPTH=${BENCH_IODEPTH:-8}
+CG=/sys/fs/cgroup
+OUT=$XOT_RESULTS/jobs.txt
+
+mountpoint -q $CG || mount -t cgroup2 none $CG
+echo "+io" >$CG/cgroup.subtree_control 2>/dev/null
+
+# run_job NAME CGROUP: one fio process in CGROUP, terse v3 to NAME.terse
+run_job() {
+	(
+		# the subshell's own pid: the shell opens /proc/self itself
+		read -r pid _ </proc/self/stat
+		echo "$pid" >$CG/$2/cgroup.procs ||
+			echo "XOT-FAIL bench-cgroup $XOT_DOMU cannot join $2"
+		exec fio --name="$1" --filename="$XOT_DISK" --size=256m --rw=randread \
+			--bs=4k --ioengine=libaio --iodepth="$DEPTH" --direct=1 \
+			--runtime="$RUNTIME" --time_based --output-format=terse \
+			--terse-version=3 >"/tmp/$1.terse" 2>"/tmp/$1.err"
+	) &
+}
+
+group() { # name weight
+	mkdir -p $CG/$1
+	if [ -f $CG/$1/io.xot.weight ]; then
+		echo "default $2" >$CG/$1/io.xot.weight ||
+			echo "XOT-FAIL bench-guest-weight $XOT_DOMU $1"
+	fi
+}
+
+case $XOT_DOMU in
+domU1)
+	group gold 800
+	group bronze 200
+	run_job gold gold
+	run_job bronze bronze
+	JOBS="gold:gold:800 bronze:bronze:200" ;;
+domU2)
+	group shared 100
+	run_job p1 shared
+	run_job p2 shared
+	JOBS="p1:shared:100 p2:shared:100" ;;
+*)
+	group solo 100
+	run_job solo solo
+	JOBS="solo:solo:100" ;;
+esac
+wait
+: >"$OUT"
+fail=0
+for j in $JOBS; do
+	name=${j%%:*}
+	rest=${j#*:}
+	iops=$(awk -F';' '/^3;/ { print $8 }' "/tmp/$name.terse")
+	echo "entity $name ${rest%%:*} ${rest#*:} ${iops:-0}" >>"$OUT"
+	[ "${iops:-0}" != 0 ] || fail=1
+done
+cat "$OUT"
+if [ $fail = 0 ]; then
+	echo "XOT-PASS bench-fio $XOT_DOMU $(awk '{ s += $5 } END { print s }' "$OUT") IOPS"
+else
+	echo "XOT-FAIL bench-fio $XOT_DOMU a job did no I/O: $(cat /tmp/*.err | head -3)"
+	exit 1
+fi
