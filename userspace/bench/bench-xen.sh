@@ -16,12 +16,22 @@
 # Every guest job's IOPS (fio, in the guest) gives the achieved shares at
 # each level; build/bin/fairness-report computes targets, errors and Jain's
 # index and writes results/xen-fairness.json.
+#
+# The overhead step (tests/xen/overhead/) runs two domUs on a null_blk
+# without delay, so the path's CPU cost limits them, and alternates phases
+# with XoT loaded on both sides and with neither module, in one lab run:
+# results/xen-overhead.json (IOPS ratio, event-channel notifications per
+# request in both directions).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 REPORT=$TOP/build/bin/fairness-report
 OUT=$TOP/results
 MODES="xot nohook bfq none"
+STEPS="fairness overhead"
+OVH_NULLB="irqmode=0 hw_queue_depth=64"
+OVH_ROUNDS=3
+OVH_PHASE=30
 RUNTIME=40
 NULLB="completion_nsec=2000000 hw_queue_depth=1"
 VMW="domU1=100,domU2=100,domU3=200"
@@ -34,8 +44,11 @@ Usage: userspace/bench/bench-xen.sh [options]
 Runs the Xen fairness benchmark (about 3-4 minutes per configuration under
 TCG) and writes results/xen-fairness.json and a table.
 
-  --modes "M ..."      configurations, from: xot nohook bfq none
+  --steps "S ..."      fairness and/or overhead (default "$STEPS")
+  --modes "M ..."      fairness configurations, from: xot nohook bfq none
                        (default "$MODES")
+  --rounds N           overhead: XoT/no-XoT phase pairs (default $OVH_ROUNDS)
+  --phase SEC          overhead: seconds per phase (default $OVH_PHASE)
   --runtime SEC        fio time per guest job (default $RUNTIME)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
@@ -48,6 +61,9 @@ USAGE
 while [ $# -gt 0 ]; do
 	case $1 in
 	--modes) MODES=${2:?--modes needs a value}; shift ;;
+	--steps) STEPS=${2:?--steps needs a value}; shift ;;
+	--rounds) OVH_ROUNDS=${2:?--rounds needs a value}; shift ;;
+	--phase) OVH_PHASE=${2:?--phase needs a value}; shift ;;
 	--runtime) RUNTIME=${2:?--runtime needs a value}; shift ;;
 	--nullb) NULLB=${2:?--nullb needs a value}; shift ;;
 	--report-only) REPORT_ONLY=1 ;;
@@ -63,11 +79,23 @@ for m in $MODES; do
 done
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 5 ] ||
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
+[[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
+[[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
+	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }
+for s in $STEPS; do
+	case $s in fairness | overhead) ;;
+	*) echo "bench-xen: unknown step $s (fairness overhead)" >&2; exit 2 ;;
+	esac
+done
+has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 mkdir -p "$OUT/xen-bench"
 failed=0
 if [ $REPORT_ONLY = 0 ]; then
 	make -C "$TOP" -s modules user >/dev/null || { echo "bench-xen: build failed" >&2; exit 1; }
+fi
+if [ $REPORT_ONLY = 0 ] && has_step fairness; then
 	for m in $MODES; do
 		echo "bench-xen: configuration $m ($(date +%T))"
 		start=$(date +%s)
@@ -116,7 +144,66 @@ records() {
 	done
 }
 
-records >"$OUT/xen-bench/records.txt"
-"$REPORT" --json "$OUT/xen-fairness.json" "$OUT/xen-bench/records.txt" || failed=1
-echo "bench-xen: results/xen-fairness.json (records: results/xen-bench/records.txt)"
+if has_step fairness; then
+	records >"$OUT/xen-bench/records.txt"
+	"$REPORT" --json "$OUT/xen-fairness.json" "$OUT/xen-bench/records.txt" || failed=1
+	echo "bench-xen: results/xen-fairness.json (records: results/xen-bench/records.txt)"
+fi
+
+# ------------------------------------------------------------------ overhead
+
+# results/xen-overhead.json from the phases both sides recorded
+overhead_json() {
+	local d=$1 lab_rc=$2 secs=$3
+	cat "$d"/domU*/phases.txt | awk -v dom0="$d/dom0/phases.txt" \
+		-v commit="$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)" \
+		-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v nullb="$OVH_NULLB" \
+		-v rounds="$OVH_ROUNDS" -v phase="$OVH_PHASE" -v rc="$lab_rc" -v secs="$secs" '
+	# domU lines: phase mode iops notify_from_dom0 requests
+	{ iops[$2] += $3; n[$2]++; ph[$1] += $3; mode[$1] = $2; nin[$2] += $4; rq[$2] += $5 }
+	END {
+		while ((getline line < dom0) > 0) {
+			split(line, f, " ")
+			nout[f[2]] += f[3]; drq[f[2]] += f[4]
+		}
+		printf "{\n  \"benchmark\": \"xen-overhead\",\n  \"command\": \"make bench-xen BENCH_ARGS=--steps overhead\",\n"
+		printf "  \"commit\": \"%s\",\n  \"date\": \"%s\",\n", commit, date
+		printf "  \"parameters\": {\"domus\": 2, \"dom0_device\": \"null_blk %s\", \"fio\": \"randread 4k direct libaio\", \"rounds\": %d, \"phase_s\": %d, \"lab_rc\": %d, \"lab_s\": %d},\n", nullb, rounds, phase, rc, secs
+		printf "  \"phases\": ["
+		for (k = 0; k in mode; k++)
+			printf "%s{\"phase\": %d, \"xot\": %s, \"iops_all_domus\": %.1f}", k ? ", " : "", k, mode[k] == "xot" ? "true" : "false", ph[k]
+		printf "],\n"
+		for (m in n) {
+			mean[m] = iops[m] * 2 / n[m]
+		}
+		printf "  \"iops_per_phase_mean\": {\"with_xot\": %.1f, \"without\": %.1f},\n", mean["xot"], mean["off"]
+		printf "  \"iops_ratio_with_to_without\": %.3f,\n", mean["off"] ? mean["xot"] / mean["off"] : 0
+		printf "  \"notifications_per_request\": {\n"
+		printf "    \"guest_to_dom0\": {\"with_xot\": %.4f, \"without\": %.4f},\n", drq["xot"] ? nout["xot"] / drq["xot"] : 0, drq["off"] ? nout["off"] / drq["off"] : 0
+		printf "    \"dom0_to_guest\": {\"with_xot\": %.4f, \"without\": %.4f}\n  },\n", rq["xot"] ? nin["xot"] / rq["xot"] : 0, rq["off"] ? nin["off"] / rq["off"] : 0
+		printf "  \"hypercalls_per_request_added\": \"none made by XoT on the request path (no event channel, no grant operation); grant maps only at channel setup\"\n}\n"
+		printf "with XoT %.1f IOPS, without %.1f IOPS per phase (both domUs): ratio %.3f\n", mean["xot"], mean["off"], mean["off"] ? mean["xot"] / mean["off"] : 0 > "/dev/stderr"
+	}'
+}
+
+if has_step overhead; then
+	d=$OUT/xen-bench/overhead
+	if [ $REPORT_ONLY = 0 ]; then
+		echo "bench-xen: overhead, $OVH_ROUNDS rounds of $OVH_PHASE s phases ($(date +%T))"
+		start=$(date +%s)
+		"$TOP/userspace/lab/xen-lab.sh" --domus 2 --device nullb --layout dm-linear \
+			--nullb "$OVH_NULLB" --env OVH_PHASE="$OVH_PHASE" \
+			--env OVH_ROUNDS="$OVH_ROUNDS" \
+			--timeout $((2 * OVH_ROUNDS * OVH_PHASE + 600)) overhead
+		rc=$?
+		rm -rf "$d"
+		cp -r "$OUT/lab/xen-overhead" "$d"
+		echo "$rc $(($(date +%s) - start))" >"$d/status"
+		[ $rc = 0 ] || { echo "bench-xen: overhead: lab failed (rc $rc)"; failed=1; }
+	fi
+	if [ -f "$d/status" ]; then
+		overhead_json "$d" $(cat "$d/status") >"$OUT/xen-overhead.json" || failed=1
+		echo "bench-xen: results/xen-overhead.json"
+	fi
+fi
 exit $failed

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen overhead benchmark, dom0 side (userspace/bench/bench-xen.sh --overhead;
+# protocol in userspace/lab/xen-lab.sh). dom0's device is null_blk without
+# delay on xot, so the request path's CPU cost limits the guests' IOPS.
+# Time is cut into phases of OVH_PHASE seconds from the moment every domU
+# started; even phases run with XoT (xot-blkback here, xot-tagger in the
+# guests), odd phases without (both unloaded). The domUs follow the same
+# clock (domU.sh) and run fio in the middle of each phase.
+#
+# Per phase dom0 records the blkif-backend interrupts (the guests' event
+# channel notifications to dom0) and the requests its device completed:
+# dom0/phases.txt "phase xot|off notify_in requests".
+
+STATE=/tmp/ovh
+PHASE=${OVH_PHASE:-24}
+ROUNDS=${OVH_ROUNDS:-3}
+
+backend_irqs() { awk '/blkif-backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
+dev_reqs() { awk '{ print $1 + $5 }' "/sys/block/$(cat $STATE/dev)/stat"; }
+
+before_domus() {
+	local dev=${XOT_PHYS%% *}
+	mkdir -p $STATE
+	dev=${dev#/dev/}
+	echo "$dev" >$STATE/dev
+	echo xot >/sys/block/$dev/queue/scheduler ||
+		{ echo "XOT-FAIL ovh-scheduler"; return 1; }
+	echo 256 >/sys/block/$dev/queue/nr_requests
+	echo "XOT-PASS ovh-setup $dev on xot, phases of $PHASE s, $ROUNDS rounds"
+}
+
+while_domus() {
+	local start k mode i0 r0 loaded=1 ok=1
+	start=$(cut -d. -f1 /proc/uptime)
+	: >"$XOT_RESULTS/phases.txt"
+	for k in $(seq 0 $((2 * ROUNDS - 1))); do
+		mode=xot
+		[ $((k % 2)) = 1 ] && mode=off
+		# load or unload at the phase start, while the guests are idle
+		if [ $mode = xot ] && [ $loaded = 0 ]; then
+			modprobe xot-blkback || ok=0
+			loaded=1
+		elif [ $mode = off ] && [ $loaded = 1 ]; then
+			rmmod xot-blkback || ok=0
+			loaded=0
+		fi
+		i0=$(backend_irqs)
+		r0=$(dev_reqs)
+		while [ $(($(cut -d. -f1 /proc/uptime) - start)) -lt $(((k + 1) * PHASE)) ]; do
+			lab_domus_running || break
+			sleep 0.5
+		done
+		echo "$k $mode $(($(backend_irqs) - i0)) $(($(dev_reqs) - r0))" >>"$XOT_RESULTS/phases.txt"
+	done
+	[ $loaded = 1 ] || modprobe xot-blkback
+	cat /sys/kernel/debug/xot-blkback/vbds >"$XOT_RESULTS/vbds.txt" 2>/dev/null
+	if [ $ok = 1 ]; then
+		echo "XOT-PASS ovh-phases $(wc -l <"$XOT_RESULTS/phases.txt") phases"
+	else
+		echo "XOT-FAIL ovh-phases loading or unloading xot-blkback failed"
+	fi
+}
+
+after_domus() {
+	echo "XOT-PASS ovh-done"
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Xen overhead benchmark, guest side: see dom0.sh. In each phase of
+# OVH_PHASE seconds: load (even phases) or unload (odd) xot-tagger, wait,
+# run fio 4 KiB random reads at depth OVH_DEPTH for OVH_PHASE - 10 s, and
+# record "phase xot|off iops notify_out requests" in phases.txt, where
+# notify_out counts blkif interrupts here (dom0's notifications to us).
+PHASE=${OVH_PHASE:-24}
+ROUNDS=${OVH_ROUNDS:-3}
+DEPTH=${OVH_DEPTH:-16}
+OUT=$XOT_RESULTS/phases.txt
+disk=${XOT_DISK#/dev/}
+
+blkif_irqs() { awk '/blkif/ && !/backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
+disk_reqs() { awk '{ print $1 + $5 }' "/sys/block/$disk/stat"; }
+now() { cut -d. -f1 /proc/uptime; }
+
+start=$(now)
+: >"$OUT"
+fail=0
+k=0
+while [ $k -lt $((2 * ROUNDS)) ]; do
+	mode=xot
+	[ $((k % 2)) = 1 ] && mode=off
+	# dom0 switches at the phase start: start 3 s later, stop 7 s early
+	while [ $(($(now) - start)) -lt $((k * PHASE + 3)) ]; do sleep 0.3; done
+	if [ $mode = xot ]; then
+		grep -q '^xot_tagger ' /proc/modules || modprobe xot-tagger || fail=1
+	else
+		! grep -q '^xot_tagger ' /proc/modules || rmmod xot-tagger || fail=1
+	fi
+	sleep 1
+	i0=$(blkif_irqs)
+	r0=$(disk_reqs)
+	fio --name=ovh --filename="$XOT_DISK" --size=128m --rw=randread --bs=4k \
+		--ioengine=libaio --iodepth="$DEPTH" --direct=1 --runtime=$((PHASE - 11)) \
+		--time_based --output-format=terse --terse-version=3 >/tmp/ovh.terse 2>/tmp/ovh.err
+	iops=$(awk -F';' '/^3;/ { print $8 }' /tmp/ovh.terse)
+	echo "$k $mode ${iops:-0} $(($(blkif_irqs) - i0)) $(($(disk_reqs) - r0))" >>"$OUT"
+	[ "${iops:-0}" != 0 ] || fail=1
+	k=$((k + 1))
+done
+cat "$OUT"
+if [ $fail = 0 ]; then
+	echo "XOT-PASS ovh-fio $XOT_DOMU $(wc -l <"$OUT") phases"
+else
+	echo "XOT-FAIL ovh-fio $XOT_DOMU a phase failed: $(head -2 /tmp/ovh.err)"
+	exit 1
+fi
