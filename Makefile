@@ -18,7 +18,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
-	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen
+	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long
 
 all: modules user
 
@@ -39,6 +39,8 @@ help:
 	@echo "  make bench-xen      Xen-lab fairness across VMs, guest cgroups and processes:"
 	@echo "                      xot+XoT vs xot without the hook, bfq, none (~15 min;"
 	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
+	@echo "  make fuzz           libFuzzer harnesses of tests/fuzz/, FUZZ_SECONDS each (default 20)"
+	@echo "  make fuzz-long      the long campaign (FUZZ_LONG_SECONDS each, default 3600), grows the corpus"
 	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
@@ -122,6 +124,23 @@ $(BUILD)/tests/unit-sim: tests/unit/test_sim.c tests/unit/unit.h $(SIM_SRC) $(SI
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/sim \
 		-DSIM_EXAMPLES='"$(TOP)/userspace/sim/examples"' -o $@ $< $(SIM_SRC) $(SHARED_SRC) -lm
+
+# libFuzzer harnesses over the code dom0 runs on guest memory (clang)
+FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -I$(TOP)/include \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(SHARED_SRC)
+
+fuzz: $(FUZZ_BINS)
+	@$(TOP)/tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# the documented long campaign (docs/hardening.md): FUZZ_SECONDS per harness
+fuzz-long: $(FUZZ_BINS)
+	@$(TOP)/tests/run-fuzz.sh --update-corpus $(or $(FUZZ_LONG_SECONDS),3600) $(FUZZ_BINS)
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)

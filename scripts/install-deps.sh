@@ -18,8 +18,8 @@ PKGS=(
 	busybox-static cpio zstd python3 e2fsprogs util-linux dmsetup
 	# workloads and analysis inside the labs
 	fio blktrace cgroup-tools libcgroup-dev
-	# checks
-	sparse
+	# checks: static analysis, fuzzing (libFuzzer)
+	sparse clang
 )
 
 case "${1:-}" in

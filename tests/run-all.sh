@@ -4,6 +4,7 @@
 # The XoT test command (README: "Run the tests"). On a fresh Debian 12
 # machine, as root, it installs what it needs, builds everything, and runs:
 #   unit tests of the shared core and wire format (userspace, ASan/UBSan),
+#   a short fuzzing campaign over the code dom0 runs on guest memory,
 #   the build itself (W=1 warning-free) and kernel style,
 #   command-line error handling,
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
@@ -13,13 +14,13 @@
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 # Usage: tests/run-all.sh [--only STEP[,STEP...]] [--list]
-#   steps: deps build style unit cli host xen
+#   steps: deps build style unit fuzz cli host xen
 # Logs of every step: build/test-logs/STEP.log
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR=$TOP/build/test-logs
-ALL_STEPS="deps build style unit cli host xen"
+ALL_STEPS="deps build style unit fuzz cli host xen"
 ONLY=""
 
 usage() { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -112,6 +113,17 @@ fi
 if wanted unit; then
 	run_logged unit make -C "$TOP" -s unit
 	count_lines unit "$LOGDIR/unit.log"
+fi
+
+# Bounded: XOT_FUZZ_SECONDS per harness (default 20); `make fuzz-long` is
+# the long campaign.
+if wanted fuzz; then
+	if run_logged fuzz make -C "$TOP" -s fuzz FUZZ_SECONDS="${XOT_FUZZ_SECONDS:-20}"; then
+		pass fuzz-short
+	else
+		fail fuzz-short "see $LOGDIR/fuzz.log"
+	fi
+	grep -E '^fuzz ' "$LOGDIR/fuzz.log" | sed 's/^/  /'
 fi
 
 if wanted cli; then
