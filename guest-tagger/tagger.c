@@ -19,7 +19,7 @@
  *   block_rq_complete, block_bio_complete  forget the bios' processes
  *
  * The channel (xenstore, grants, reconnects): vbd.c.
- * Statistics: /sys/kernel/debug/xot-tagger/{stats,vbds}.
+ * debugfs: /sys/kernel/debug/xot-tagger/{stats,vbds,records}.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -337,6 +337,13 @@ static int vbds_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(vbds);
 
+static int records_show(struct seq_file *m, void *v)
+{
+	xot_vbd_show_records(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(records);
+
 static int __init xot_tagger_init(void)
 {
 	int err;
@@ -355,6 +362,7 @@ static int __init xot_tagger_init(void)
 	debug_dir = debugfs_create_dir(XOT_TAGGER, NULL);
 	debugfs_create_file("stats", 0400, debug_dir, NULL, &stats_fops);
 	debugfs_create_file("vbds", 0400, debug_dir, NULL, &vbds_fops);
+	debugfs_create_file("records", 0400, debug_dir, NULL, &records_fops);
 	return 0;
 
 err_vbd:

@@ -87,6 +87,7 @@ extern struct mutex xot_vbd_mutex;
 int xot_vbd_init(void);
 void xot_vbd_exit(void);
 void xot_vbd_show(struct seq_file *m);
+void xot_vbd_show_records(struct seq_file *m);
 
 /* tgid.c */
 int xot_tgid_init(void);

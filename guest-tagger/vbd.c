@@ -603,6 +603,57 @@ void xot_vbd_show(struct seq_file *m)
 	mutex_unlock(&xot_vbd_mutex);
 }
 
+/*
+ * The records still in every ring, oldest first, decoded: what dom0 can
+ * read now. The ring is copied under its lock, printed from the copy.
+ */
+static void ring_show_records(struct seq_file *m, u32 devid,
+			      struct xot_tring *ring, u32 order)
+{
+	size_t size = XOT_CHAN_PAGE_SIZE << order;
+	struct xot_record_wire *w;
+	unsigned long flags;
+	u64 seq, first, s;
+	void *copy;
+
+	copy = kvmalloc(size, GFP_KERNEL);
+	if (!copy)
+		return;
+	spin_lock_irqsave(&ring->lock, flags);
+	memcpy(copy, ring->base, size);
+	seq = ring->seq;
+	spin_unlock_irqrestore(&ring->lock, flags);
+	first = seq > ring->nr_slots ? seq - ring->nr_slots : 0;
+	for (s = first; s < seq; s++) {
+		w = (struct xot_record_wire *)copy + 1 + (u32)(s % ring->nr_slots);
+		if (le64_to_cpu(w->seq) != s)
+			continue;
+		seq_printf(m, "vbd %u ring %u seq %llu op %u sector %llu nr_sectors %u flags %u cgroup %llu weight %u tgid %u ioprio %u\n",
+			   devid, le32_to_cpu(w->ring), s, w->op,
+			   le64_to_cpu(w->sector), le32_to_cpu(w->nr_sectors),
+			   w->flags, le64_to_cpu(w->cgroup_id),
+			   le32_to_cpu(w->weight), le32_to_cpu(w->tgid),
+			   le16_to_cpu(w->ioprio));
+	}
+	kvfree(copy);
+}
+
+void xot_vbd_show_records(struct seq_file *m)
+{
+	struct xot_vbd *vbd;
+	struct xot_chan *chan;
+	u32 i;
+
+	mutex_lock(&xot_vbd_mutex);
+	list_for_each_entry(vbd, &xot_vbds, node) {
+		chan = rcu_dereference_protected(vbd->chan,
+						 lockdep_is_held(&xot_vbd_mutex));
+		for (i = 0; chan && i < chan->nr_rings; i++)
+			ring_show_records(m, vbd->devid, &chan->ring[i], chan->order);
+	}
+	mutex_unlock(&xot_vbd_mutex);
+}
+
 /* ------------------------------------------------------------- init/exit */
 
 int xot_vbd_init(void)
