@@ -64,7 +64,7 @@ check_channel_up() {
 	# one XoT ring per blkif ring (blk-mq hardware queue)
 	local hw rings
 	hw=$(ls -d /sys/block/$DISK/mq/*/ | wc -l)
-	rings=$(awk -v d="$DEVID" '$1 == "vbd" && $2 == d && $3 == "order" { print $7 }' $D/vbds)
+	rings=$(awk -v d="$DEVID" '$1 == "vbd" && $2 == d && $3 == "order" { print $6 }' $D/vbds)
 	echo "$DISK: $hw hardware queue(s), $rings XoT ring(s)"
 	[ "$hw" = "$rings" ] || err "$hw queues but $rings rings"
 }
