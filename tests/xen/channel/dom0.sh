@@ -6,9 +6,11 @@
 #   userspace/lab/xen-lab.sh --domus 2 channel
 #   userspace/lab/xen-lab.sh --domus 2 --env XOT_DOMU_VCPUS=2 channel   (2 blkif rings)
 #
-# while_domus: plays the backend's part of the negotiation: writes
-#              feature-xot=1 in every vbd backend directory of every domU
-#              (as xot-blkback will), then watches each domU's xvda
+# before_domus: one null_blk device per domU for a disk attached later.
+# while_domus: attaches it to the domU as xvdc (a disk that appears after
+#              xot-tagger loaded), plays the backend's part of the
+#              negotiation: writes feature-xot=1 in every vbd backend
+#              directory of every domU (as xot-blkback will), watches each domU's xvda
 #              frontend directory: a copy of it once xot-version appears
 #              (dom0/xs-domUi.txt) and every change of xot-version
 #              (dom0/version-domUi.txt: the domU unloads and reloads
@@ -21,26 +23,48 @@
 STATE=/tmp/channel
 XVDA=51712		# xvda: (202 << 8) | 0
 
+# a third disk per domU, xvdc, attached once the guests run (after
+# xot-tagger loaded there): a small memory-backed null_blk device each
 before_domus() {
+	local i dev
 	mkdir -p $STATE
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		dev=$(nullb_create "hot$i" size=64 blocksize=4096 memory_backed=1) ||
+			{ echo "XOT-FAIL channel-hot-device cannot create hot$i"; return 1; }
+		echo "$dev" > "$STATE/hot-$i"
+	done
 	echo "XOT-PASS channel-dom0-ready"
+}
+
+hot_attach() { # i
+	local dev spec
+	dev=$(cat "$STATE/hot-$1")
+	if [ "$XOT_HOTPLUG" = stock ]; then
+		spec="phy:$dev,xvdc,w"
+	else
+		spec="format=raw, vdev=xvdc, access=rw, script=xot-block, target=$dev"
+	fi
+	if xl block-attach "domU$1" "$spec" > "$RESULTS/block-attach-domU$1.log" 2>&1; then
+		lab_log "channel: $dev attached to domU$1 as xvdc"
+	else
+		echo "XOT-FAIL channel-hot-attach-domU$1 xl block-attach: $(tail -1 "$RESULTS/block-attach-domU$1.log")"
+	fi
 }
 
 domid_of() { cat "$STATE/domid-$1" 2>/dev/null; }
 
+# feature-xot=1 for every vbd backend of domU i that has none yet
 offer_feature() { # i
 	local domid be d
 	domid=$(domid_of "$1")
 	[ -n "$domid" ] || return 1
 	be=/local/domain/0/backend/vbd/$domid
-	[ -f "$STATE/offered-$1" ] && return 0
-	d=$(xenstore-list "$be" 2>/dev/null) || return 1
-	[ -n "$d" ] || return 1
-	for d in $d; do
-		xenstore-write "$be/$d/feature-xot" 1 || return 1
+	for d in $(xenstore-list "$be" 2>/dev/null); do
+		[ -f "$STATE/offered-$1-$d" ] && continue
+		xenstore-write "$be/$d/feature-xot" 1 || continue
+		touch "$STATE/offered-$1-$d"
+		lab_log "channel: feature-xot=1 written for domU$1 (domid $domid) vbd $d"
 	done
-	touch "$STATE/offered-$1"
-	lab_log "channel: feature-xot=1 written for domU$1 (domid $domid): $(echo $d)"
 }
 
 follow_version() { # i
@@ -57,24 +81,32 @@ follow_version() { # i
 }
 
 while_domus() {
-	local i n=0
+	local i n
 	mkdir -p $STATE
 	for i in $(seq 1 "$XOT_DOMUS"); do
 		xl domid "domU$i" > "$STATE/domid-$i" 2>/dev/null || rm -f "$STATE/domid-$i"
 	done
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] && hot_attach "$i"
+	done
 	while :; do
+		n=0
 		for i in $(seq 1 "$XOT_DOMUS"); do
 			[ -n "$(domid_of "$i")" ] || continue
-			offer_feature "$i" || continue
+			# gone: its xenstore home is removed when it is destroyed
+			xenstore-exists "/local/domain/$(domid_of "$i")" 2>/dev/null || continue
+			n=$((n + 1))
+			offer_feature "$i"
 			follow_version "$i"
 		done
-		n=$((n + 1))
-		# xl is slow under TCG: ask it only every 10th round
-		if [ $((n % 10)) = 0 ] && ! lab_domus_running; then
-			break
-		fi
+		[ $n -gt 0 ] || break
 		sleep 0.5
 	done
+	# the last state: gone with the domain
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] && follow_version "$i"
+	done
+	return 0
 }
 
 # the keys of one domU's xvda, as xenstore-ls -f printed them

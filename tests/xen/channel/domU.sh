@@ -18,6 +18,8 @@
 #                       by the kernel's flusher: WRITEBACK records, tgid 0,
 #                       cgroup wb (when the memory controller is there for
 #                       cgroup writeback)
+#   hotplug-disk        xvdc, attached by dom0 after the module loaded: its
+#                       channel comes up, records == requests on it
 #   unload-under-io     rmmod xot-tagger while fio verifies, modprobe it
 #                       again: fio passes, the channel comes back and records
 
@@ -42,17 +44,19 @@ wait_channel() { # disk seconds
 	done
 }
 
-# records published on the disk's vbd, all rings, this module instance
-published() {
-	awk -v d="$DEVID" '$1 == "vbd" && $2 == d && $3 == "ring" { s += $8 } END { print s + 0 }' $D/vbds
+# records published on a vbd (default: the disk under test's), all rings,
+# this module instance
+published() { # [devid]
+	awk -v d="${1:-$DEVID}" '$1 == "vbd" && $2 == d && $3 == "ring" { s += $8 } END { print s + 0 }' $D/vbds
 }
 vbd_stat() { # name: requests dropped unsupported requeued stray
 	awk -v d="$DEVID" -v k="$1" '$1 == "vbd" && $2 == d && $3 == "requests" {
 		for (i = 3; i < NF; i += 2) if ($i == k) print $(i + 1) }' $D/vbds
 }
-# requests the disk completed: reads, writes, discards, flushes
-completed() {
-	awk '{ print $1 + $5 + ($12 + 0) + ($15 + 0) }' /sys/block/$DISK/stat
+# requests a disk (default: the one under test) completed: reads, writes,
+# discards, flushes
+completed() { # [disk]
+	awk '{ print $1 + $5 + ($12 + 0) + ($15 + 0) }' /sys/block/${1:-$DISK}/stat
 }
 
 check_channel_up() {
@@ -185,11 +189,36 @@ check_unload_under_io() {
 	cat $D/vbds
 }
 
+# xvdc: attached by dom0 once the scenario runs, after xot-tagger loaded
+check_hotplug_disk() {
+	local i=0 devid p0 s0 p1 s1
+	while [ ! -b /dev/xvdc ]; do
+		i=$((i + 1))
+		[ $i -lt 240 ] || err "no /dev/xvdc after 120 s"
+		sleep 0.5
+	done
+	devid=$(basename "$(readlink /sys/block/xvdc/device)")
+	devid=${devid#vbd-}
+	wait_channel xvdc 90
+	wait_idle xvdc
+	p0=$(published "$devid") s0=$(completed xvdc)
+	fio --name=hot --filename=/dev/xvdc --size=32m --rw=randrw --bs=4k \
+		--ioengine=libaio --iodepth=4 --direct=1 --runtime=5 --time_based \
+		> "$RESULTS/fio-hot.txt" 2>&1 || err "fio on xvdc failed"
+	wait_idle xvdc
+	p1=$(published "$devid") s1=$(completed xvdc)
+	grep "^vbd $devid " $D/vbds
+	echo "xvdc (vbd $devid): records published $((p1 - p0)), requests completed $((s1 - s0))"
+	[ $((s1 - s0)) -gt 10 ] || err "too few requests on xvdc"
+	[ $((p1 - p0)) = $((s1 - s0)) ] || err "records != requests on xvdc"
+}
+
 log "$XOT_DOMU: $DISK is vbd $DEVID"
 check channel-up check_channel_up
 check records-count check_records_count
 check records-identity check_records_identity
 check records-writeback check_records_writeback
+check hotplug-disk check_hotplug_disk
 check unload-under-io check_unload_under_io
 cat $D/vbds $D/stats > "$RESULTS/debugfs-end.txt" 2>&1
 log "$XOT_DOMU: $(cat "$RESULTS/count.txt" 2>/dev/null)"
