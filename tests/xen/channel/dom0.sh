@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# XoT channel, guest side, dom0's part (sourced by dom0's /init; protocol in
+# userspace/lab/xen-lab.sh):
+#
+#   userspace/lab/xen-lab.sh --domus 2 channel
+#   userspace/lab/xen-lab.sh --domus 2 --env XOT_DOMU_VCPUS=2 channel   (2 blkif rings)
+#
+# before_domus: one null_blk device per domU for a disk attached later.
+# while_domus: attaches it to the domU as xvdc (a disk that appears after
+#              xot-tagger loaded), plays the backend's part of the
+#              negotiation: writes feature-xot=1 in every vbd backend
+#              directory of every domU (as xot-blkback will), watches each domU's xvda
+#              frontend directory: a copy of it once xot-version appears
+#              (dom0/xs-domUi.txt) and every change of xot-version
+#              (dom0/version-domUi.txt: the domU unloads and reloads
+#              xot-tagger once, so: 1, gone, 1).
+# after_domus: the keys are those of include/xot/channel.h, complete and
+#              consistent, and the channel was withdrawn and set up again.
+
+. "$XOT_LIB/guest.sh"
+
+STATE=/tmp/channel
+XVDA=51712		# xvda: (202 << 8) | 0
+
+# a third disk per domU, xvdc, attached once the guests run (after
+# xot-tagger loaded there): a small memory-backed null_blk device each
+before_domus() {
+	local i dev
+	mkdir -p $STATE
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		dev=$(nullb_create "hot$i" size=64 blocksize=4096 memory_backed=1) ||
+			{ echo "XOT-FAIL channel-hot-device cannot create hot$i"; return 1; }
+		echo "$dev" > "$STATE/hot-$i"
+	done
+	echo "XOT-PASS channel-dom0-ready"
+}
+
+hot_attach() { # i
+	local dev spec
+	dev=$(cat "$STATE/hot-$1")
+	if [ "$XOT_HOTPLUG" = stock ]; then
+		spec="phy:$dev,xvdc,w"
+	else
+		spec="format=raw, vdev=xvdc, access=rw, script=xot-block, target=$dev"
+	fi
+	if xl block-attach "domU$1" "$spec" > "$RESULTS/block-attach-domU$1.log" 2>&1; then
+		lab_log "channel: $dev attached to domU$1 as xvdc"
+	else
+		echo "XOT-FAIL channel-hot-attach-domU$1 xl block-attach: $(tail -1 "$RESULTS/block-attach-domU$1.log")"
+	fi
+}
+
+domid_of() { cat "$STATE/domid-$1" 2>/dev/null; }
+
+# feature-xot=1 for every vbd backend of domU i that has none yet
+offer_feature() { # i
+	local domid be d
+	domid=$(domid_of "$1")
+	[ -n "$domid" ] || return 1
+	be=/local/domain/0/backend/vbd/$domid
+	for d in $(xenstore-list "$be" 2>/dev/null); do
+		[ -f "$STATE/offered-$1-$d" ] && continue
+		xenstore-write "$be/$d/feature-xot" 1 || continue
+		touch "$STATE/offered-$1-$d"
+		lab_log "channel: feature-xot=1 written for domU$1 (domid $domid) vbd $d"
+	done
+}
+
+follow_version() { # i
+	local domid fe v last
+	domid=$(domid_of "$1")
+	fe=/local/domain/$domid/device/vbd/$XVDA
+	v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
+	last=$(tail -n 1 "$RESULTS/version-domU$1.txt" 2>/dev/null)
+	[ "$v" = "$last" ] && return 0
+	echo "$v" >> "$RESULTS/version-domU$1.txt"
+	if [ "$v" != gone ] && [ ! -f "$RESULTS/xs-domU$1.txt" ]; then
+		xenstore-ls -f "/local/domain/$domid/device/vbd" > "$RESULTS/xs-domU$1.txt"
+	fi
+}
+
+while_domus() {
+	local i n
+	mkdir -p $STATE
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		xl domid "domU$i" > "$STATE/domid-$i" 2>/dev/null || rm -f "$STATE/domid-$i"
+	done
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] && hot_attach "$i"
+	done
+	while :; do
+		n=0
+		for i in $(seq 1 "$XOT_DOMUS"); do
+			[ -n "$(domid_of "$i")" ] || continue
+			# gone: its xenstore home is removed when it is destroyed
+			xenstore-exists "/local/domain/$(domid_of "$i")" 2>/dev/null || continue
+			n=$((n + 1))
+			offer_feature "$i"
+			follow_version "$i"
+		done
+		[ $n -gt 0 ] || break
+		sleep 0.5
+	done
+	# the last state: gone with the domain
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] && follow_version "$i"
+	done
+	return 0
+}
+
+# the keys of one domU's xvda, as xenstore-ls -f printed them
+keys_ok() { # i
+	local f=$RESULTS/xs-domU$1.txt domid fe order rings r p ref
+	[ -s "$f" ] || err "no copy of domU$1's frontend keys (xot-version never appeared)"
+	cat "$f"
+	domid=$(domid_of "$1")
+	fe=/local/domain/$domid/device/vbd/$XVDA
+	key() { sed -n "s|^$fe/$1 = \"\\(.*\\)\"\$|\\1|p" "$f"; }
+	[ "$(key xot-version)" = 1 ] || err "xot-version is '$(key xot-version)', not 1"
+	order=$(key xot-ring-order)
+	rings=$(key xot-nr-rings)
+	[[ $order =~ ^[0-4]$ ]] || err "xot-ring-order '$order'"
+	[[ $rings =~ ^[0-9]+$ ]] && [ "$rings" -ge 1 ] && [ "$rings" -le 64 ] ||
+		err "xot-nr-rings '$rings'"
+	# blkif ring of 32 << ring-page-order requests, twice that in slots
+	local rpo mq
+	rpo=$(key ring-page-order)
+	mq=$(key multi-queue-num-queues)
+	[ "$rings" = "${mq:-1}" ] || err "xot-nr-rings $rings for multi-queue-num-queues ${mq:-1}"
+	[ $(((64 << order) - 1)) -ge $((64 << ${rpo:-0})) ] ||
+		err "order $order holds $(((64 << order) - 1)) records for a blkif ring of $((32 << ${rpo:-0}))"
+	for r in $(seq 0 $((rings - 1))); do
+		for p in $(seq 0 $(((1 << order) - 1))); do
+			ref=$(key "xot-ring-ref-$r-$p")
+			[[ $ref =~ ^[0-9]+$ ]] || err "xot-ring-ref-$r-$p is '$ref'"
+		done
+	done
+	# nothing more than that
+	[ "$(grep -c "^$fe/xot-" "$f")" = $((3 + rings * (1 << order))) ] ||
+		err "unexpected xot-* keys: $(grep "^$fe/xot-" "$f" | tr '\n' ' ')"
+	echo "domU$1: order $order, $rings ring(s), $((rings * (1 << order))) grant refs"
+}
+
+# the domU reloaded xot-tagger mid-I/O: the version went away and came back
+withdraw_seen() { # i
+	local f=$RESULTS/version-domU$1.txt seq
+	seq=$(tr '\n' ' ' < "$f" 2>/dev/null)
+	echo "xot-version of domU$1's xvda: $seq"
+	# absent before the module loads, and after the domU is gone
+	[[ $seq =~ ^(gone\ )?1\ gone\ 1\ (gone\ )?$ ]] ||
+		err "xot-version went: '$seq', expected (gone) 1 gone 1 (gone)"
+}
+
+after_domus() {
+	local i
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		check "channel-keys-domU$i" keys_ok "$i"
+		check "channel-withdrawn-and-back-domU$i" withdraw_seen "$i"
+	done
+	finish
+}
