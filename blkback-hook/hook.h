@@ -27,7 +27,6 @@ struct hook_ring {
 	struct page **pages;
 	grant_handle_t *handles;
 	unsigned int nr_pages;
-	void *vaddr;			/* vmap of the pages, read-only */
 	struct xot_chan_consumer cons;	/* only the ring's blkback thread writes it */
 };
 

@@ -16,7 +16,6 @@
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include <xen/xen.h>
@@ -77,8 +76,6 @@ static void ring_unmap(struct hook_ring *r)
 	struct page **upages;
 	unsigned int i, n = 0;
 
-	if (r->vaddr)
-		vunmap(r->vaddr);
 	if (!r->pages)
 		goto out;
 	unmap = kcalloc(r->nr_pages, sizeof(*unmap), GFP_KERNEL);
@@ -124,6 +121,7 @@ static void chan_free(struct hook_chan *c)
 static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 		    unsigned int order)
 {
+	const void *addr[1U << XOT_CHAN_MAX_ORDER];
 	struct gnttab_map_grant_ref *map;
 	unsigned int i, n = 1U << order;
 	int err;
@@ -165,14 +163,16 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 	}
 	if (err)
 		goto out;
-	r->vaddr = vmap(r->pages, n, VM_MAP, PAGE_KERNEL_RO);
-	if (!r->vaddr) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = xot_chan_check_header(r->vaddr, order, ring);
+	/*
+	 * Each page at its own linear address: a vmap() of grant-mapped pages
+	 * is not present in a PV dom0 (seen: oops on the first read). The
+	 * consumer takes the pages one by one.
+	 */
+	for (i = 0; i < n; i++)
+		addr[i] = pfn_to_kaddr(page_to_pfn(r->pages[i]));
+	err = xot_chan_check_header(addr[0], order, ring);
 	if (!err)
-		xot_chan_consumer_init(&r->cons, r->vaddr, order);
+		xot_chan_consumer_init(&r->cons, addr, order);
 out:
 	kfree(map);
 	return err;

@@ -27,17 +27,27 @@ int xot_chan_check_header(const void *page0, u32 order, u32 ring)
 	return 0;
 }
 
-void xot_chan_consumer_init(struct xot_chan_consumer *c, const void *base,
-			    u32 order)
+void xot_chan_consumer_init(struct xot_chan_consumer *c,
+			    const void *const *pages, u32 order)
 {
 	struct xot_ring_header h;
+	u32 i;
 
 	memset(c, 0, sizeof(*c));
-	c->base = base;
+	for (i = 0; i < (1U << order) && i < (1U << XOT_CHAN_MAX_ORDER); i++)
+		c->page[i] = pages[i];
 	c->nr_slots = XOT_CHAN_SLOTS(order);
-	memcpy(&h, base, sizeof(h));
+	memcpy(&h, pages[0], sizeof(h));
 	/* records published before dom0 looked are not for requests it will see */
 	c->next_seq = le64_to_cpu(h.prod);
+}
+
+/* Slot @i of the ring: page i / slots-per-page, at its offset there. */
+static const void *slot_addr(const struct xot_chan_consumer *c, u32 i)
+{
+	const u32 per_page = XOT_CHAN_PAGE_SIZE / XOT_RECORD_SIZE;
+
+	return c->page[i / per_page] + XOT_RECORD_SIZE * (i % per_page);
 }
 
 static bool record_matches(const struct xot_record *r,
@@ -105,7 +115,7 @@ enum xot_chan_result xot_chan_match(struct xot_chan_consumer *c,
 
 		if (c->done & (1U << k))
 			continue;
-		slot = c->base + XOT_RECORD_SIZE * (1 + (u32)(seq % c->nr_slots));
+		slot = slot_addr(c, 1 + (u32)(seq % c->nr_slots));
 		err = xot_record_decode(slot, seq, &r);
 		if (err == XOT_WIRE_ESEQ)
 			break;	/* not published (yet): nothing newer is either */

@@ -72,7 +72,8 @@ struct xot_chan_req {
 
 /* Per-ring consumer state, private to dom0. */
 struct xot_chan_consumer {
-	const u8 *base;		/* mapped ring, 2^order pages, read-only */
+	/* the ring's pages as dom0 maps them: not contiguous (read-only) */
+	const u8 *page[1U << XOT_CHAN_MAX_ORDER];
 	u32 nr_slots;
 	u64 next_seq;		/* oldest record not yet matched or dropped */
 	u32 done;		/* bit k: record next_seq + k matched or dropped */
@@ -100,9 +101,13 @@ enum xot_chan_result {
  */
 int xot_chan_check_header(const void *page0, u32 order, u32 ring);
 
-/* Start consuming a mapped ring from the guest's current position. */
-void xot_chan_consumer_init(struct xot_chan_consumer *c, const void *base,
-			    u32 order);
+/*
+ * Start consuming a mapped ring from the guest's current position. @pages
+ * holds the 2^@order page addresses, in ring order (dom0 maps each granted
+ * page on its own: no contiguous mapping is needed).
+ */
+void xot_chan_consumer_init(struct xot_chan_consumer *c,
+			    const void *const *pages, u32 order);
 
 /*
  * Find the record of a bio blkback is submitting for this ring. A bio that

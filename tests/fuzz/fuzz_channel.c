@@ -33,6 +33,17 @@ unsigned long xot_warnings;
 
 static _Alignas(64) uint8_t ring[RING_BYTES];
 
+/* dom0's view: the ring's pages one by one */
+static const void *const *ring_pages(void)
+{
+	static const void *pages[1U << ORDER];
+	unsigned int i;
+
+	for (i = 0; i < (1U << ORDER); i++)
+		pages[i] = ring + i * XOT_CHAN_PAGE_SIZE;
+	return pages;
+}
+
 struct input {
 	const uint8_t *p;
 	size_t n;
@@ -78,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	xot_chan_ring_init(ring, ORDER, 0);
 	((struct xot_ring_header *)ring)->prod = cpu_to_le64(seq);
-	xot_chan_consumer_init(&c, ring, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(), ORDER);
 
 	while (in.n) {
 		unsigned int action = take(&in, 1) % 5;
@@ -137,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			clean = 0;
 			continue;
 		default:
-			xot_chan_consumer_init(&c, ring, ORDER);
+			xot_chan_consumer_init(&c, ring_pages(), ORDER);
 			/* records published before the remap are not expected */
 			npend = 0;
 			continue;

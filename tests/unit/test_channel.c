@@ -16,6 +16,17 @@
 static _Alignas(64) u8 ring_mem[XOT_CHAN_PAGE_SIZE << 1];
 
 
+/* dom0's view: the ring's pages one by one */
+static const void *const *ring_pages(u32 order)
+{
+	static const void *pages[2];
+	u32 i;
+
+	for (i = 0; i < (1U << order); i++)
+		pages[i] = ring_mem + i * XOT_CHAN_PAGE_SIZE;
+	return pages;
+}
+
 struct guest {
 	u64 seq;
 	u32 nr_slots;
@@ -83,7 +94,7 @@ static void test_in_order(void)
 
 	/* start far from 0 so that the ring wraps many times */
 	guest_init(&g, ORDER, 1000);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	CHECK(c.next_seq == 1000);
 	for (i = 0; i < 500; i++) {
 		guest_issue(&g, XOT_OP_READ, 8 * i, 8, 1 + i % 3);
@@ -94,6 +105,25 @@ static void test_in_order(void)
 	CHECK(c.next_seq == 1500 && c.done == 0);
 }
 
+/* a two-page ring: records cross the page boundary and wrap */
+static void test_two_pages(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	guest_init(&g, 1, 0);
+	xot_chan_consumer_init(&c, ring_pages(1), 1);
+	CHECK(g.nr_slots == 127);
+	for (i = 0; i < 400; i++) {
+		guest_issue(&g, XOT_OP_WRITE, 16 * i, 16, 1 + i);
+		CHECK(dom0(&c, XOT_OP_WRITE, 16 * i, 16, &out) == XOT_CHAN_MATCHED);
+		CHECK(out.cgroup_id == (u64)(1 + i));
+	}
+	CHECK(c.matched == 400 && c.unmatched == 0);
+}
+
 static void test_continuation(void)
 {
 	struct xot_chan_consumer c;
@@ -101,7 +131,7 @@ static void test_continuation(void)
 	struct guest g;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	guest_issue(&g, XOT_OP_WRITE, 1000, 256, 5);
 	guest_issue(&g, XOT_OP_WRITE, 1256, 8, 6);
 	/* blkback splits the first request into two bios */
@@ -124,7 +154,7 @@ static void test_reorder(void)
 	int i;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	for (i = 0; i < 4; i++)
 		guest_issue(&g, XOT_OP_READ, 100 * i, 8, 10 + i);
 	/* blkback sees them as 2, 0, 3, 1 */
@@ -145,7 +175,7 @@ static void test_records_without_requests(void)
 	int i;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	/* a request blkback never submits (e.g. failed in blkback) */
 	guest_issue(&g, XOT_OP_DISCARD, 5000, 64, 1);
 	for (i = 0; i < 20; i++) {
@@ -164,7 +194,7 @@ static void test_requests_without_records(void)
 	struct guest g;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
 	guest_issue(&g, XOT_OP_READ, 64, 8, 3);
 	CHECK(dom0(&c, XOT_OP_READ, 64, 8, &out) == XOT_CHAN_MATCHED);
@@ -178,7 +208,7 @@ static void test_flush(void)
 	struct guest g;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	guest_issue(&g, XOT_OP_FLUSH, 0, 0, 4);
 	/* blkback's empty flush bio: sector is whatever, length 0 */
 	CHECK(dom0(&c, XOT_OP_FLUSH, 12345, 0, &out) == XOT_CHAN_MATCHED);
@@ -195,7 +225,7 @@ static void test_window_full_recovers(void)
 	int i;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	/* a guest that publishes 40 records matching nothing */
 	for (i = 0; i < 40; i++)
 		guest_issue(&g, XOT_OP_WRITE, 1 << 20, 8, 9);
@@ -223,7 +253,7 @@ static void test_rejected_counted_once(void)
 	struct guest g;
 
 	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
 	w = (struct xot_record_wire *)ring_mem + 1;
 	w->weight = cpu_to_le32(0);		/* invalid */
@@ -249,7 +279,7 @@ static void test_garbage(void)
 		x ^= x << 17;
 		ring_mem[i] = (u8)x;
 	}
-	xot_chan_consumer_init(&c, ring_mem, ORDER);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
 	for (n = 0; n < 1000; n++) {
 		u64 before = c.next_seq;
 
@@ -267,6 +297,7 @@ static const struct unit_test tests[] = {
 	{ "layout", test_layout },
 	{ "header", test_header },
 	{ "in_order", test_in_order },
+	{ "two_pages", test_two_pages },
 	{ "continuation", test_continuation },
 	{ "reorder", test_reorder },
 	{ "records_without_requests", test_records_without_requests },
