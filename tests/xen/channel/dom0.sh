@@ -80,6 +80,16 @@ follow_version() { # i
 	fi
 }
 
+# xot-blkback's view of the channels, while the vbds exist: the last copy
+# that still lists a channel up is the one after_domus checks.
+snapshot_hook() {
+	local f=/sys/kernel/debug/xot-blkback/vbds
+	[ -r $f ] || return 0
+	cat $f > "$STATE/vbds.now" 2>/dev/null
+	grep -q ' up ' "$STATE/vbds.now" && cp "$STATE/vbds.now" "$RESULTS/vbds.txt"
+	return 0
+}
+
 while_domus() {
 	local i n
 	mkdir -p $STATE
@@ -99,6 +109,7 @@ while_domus() {
 			offer_feature "$i"
 			follow_version "$i"
 		done
+		snapshot_hook
 		[ $n -gt 0 ] || break
 		sleep 0.5
 	done
@@ -142,14 +153,46 @@ keys_ok() { # i
 	echo "domU$1: order $order, $rings ring(s), $((rings * (1 << order))) grant refs"
 }
 
-# the domU reloaded xot-tagger mid-I/O: the version went away and came back
+# the domU reloaded xot-tagger mid-I/O: the channel was withdrawn and
+# offered again. With xot-blkback, dom0 counted the channel set up twice
+# (its vbds file, "ups"); without it, the version key went 1, gone, 1 as
+# sampled here every half second (which can miss a quick change under load).
 withdraw_seen() { # i
-	local f=$RESULTS/version-domU$1.txt seq
+	local f=$RESULTS/version-domU$1.txt seq ups
 	seq=$(tr '\n' ' ' < "$f" 2>/dev/null)
 	echo "xot-version of domU$1's xvda: $seq"
+	if [ -s "$RESULTS/vbds.txt" ]; then
+		ups=$(awk -v d="$(domid_of "$1")" -v v=$XVDA '$1 == d && $3 == v { print $8 }' "$RESULTS/vbds.txt")
+		echo "xot-blkback mapped domU$1's xvda channel ${ups:-0} times"
+		[ "${ups:-0}" -ge 2 ] || err "channel set up ${ups:-0} times, expected 2"
+		return 0
+	fi
 	# absent before the module loads, and after the domU is gone
 	[[ $seq =~ ^(gone\ )?1\ gone\ 1\ (gone\ )?$ ]] ||
 		err "xot-version went: '$seq', expected (gone) 1 gone 1 (gone)"
+}
+
+# dom0 mapped each domU's xvda channel and matched the guests' requests to
+# their records: nothing rejected, next to nothing unmatched or dropped
+# (the few requests in flight while the guest withdrew its channel).
+records_matched() { # i
+	local f=$RESULTS/vbds.txt domid
+	[ -r /sys/kernel/debug/xot-blkback/vbds ] || { echo "xot-blkback not loaded"; return 0; }
+	[ -s "$f" ] || err "xot-blkback never showed a channel up"
+	domid=$(domid_of "$1")
+	awk -v d="$domid" -v v=$XVDA '
+		$1 ~ /^[0-9]+$/ { cur = ($1 == d && $3 == v); if (cur) up = $5; next }
+		cur && $1 == "ring" {
+			for (i = 3; i < NF; i += 2) n[$i] += $(i + 1)
+			for (i = 3; i < NF; i += 2) if ($i ~ /^rejected_/) rej = rej " " $i "=" $(i + 1)
+		}
+		END {
+			printf "domU (domid %s) xvda: channel %s, matched %d continued %d unmatched %d dropped %d%s\n",
+				d, up, n["matched"], n["continued"], n["unmatched"], n["dropped"], rej ? ", rejected" rej : ""
+			if (up != "up" || n["matched"] < 100 || rej != "" ||
+			    n["unmatched"] * 20 > n["matched"] || n["dropped"] * 20 > n["matched"])
+				exit 1
+		}' "$f" || err "records not matched as expected ($f)"
 }
 
 after_domus() {
@@ -157,6 +200,7 @@ after_domus() {
 	for i in $(seq 1 "$XOT_DOMUS"); do
 		check "channel-keys-domU$i" keys_ok "$i"
 		check "channel-withdrawn-and-back-domU$i" withdraw_seen "$i"
+		check "channel-matched-domU$i" records_matched "$i"
 	done
 	finish
 }
