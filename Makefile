@@ -40,6 +40,7 @@ help:
 	@echo "                      xot+XoT vs xot without the hook, bfq, none (~15 min;"
 	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
 	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
+	@echo "  make trace          the blktrace analyser, build/bin/xot-trace (README: xot-trace)"
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
 	@echo "  make deps           install the Debian packages XoT needs (root)"
@@ -77,6 +78,11 @@ SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
 SIM_HDR := $(wildcard userspace/sim/*.h) userspace/common/stats.h
 TOOL_BINS += $(BUILD)/bin/xot-sim
 
+# The trace analyser (userspace/trace/): blktrace in, per-entity shares out.
+TRACE_SRC := $(filter-out userspace/trace/main.c,$(wildcard userspace/trace/*.c))
+TRACE_HDR := $(wildcard userspace/trace/*.h) userspace/common/stats.h
+TOOL_BINS += $(BUILD)/bin/xot-trace
+
 user: $(UNIT_BINS) $(TOOL_BINS)
 
 # Benchmarks and tools: optimised, no sanitizers.
@@ -103,6 +109,13 @@ $(BUILD)/bin/xot-sim: userspace/sim/main.c $(SIM_SRC) $(SIM_HDR) $(SHARED_SRC) $
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ userspace/sim/main.c $(SIM_SRC) $(SHARED_SRC) -lm
 
+.PHONY: trace
+trace: $(BUILD)/bin/xot-trace
+
+$(BUILD)/bin/xot-trace: userspace/trace/main.c $(TRACE_SRC) $(TRACE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ userspace/trace/main.c $(TRACE_SRC) -lm
+
 bench-host: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
 	$(TOP)/userspace/bench/bench-host.sh $(BENCH_ARGS)
@@ -122,6 +135,14 @@ $(BUILD)/tests/unit-sim: tests/unit/test_sim.c tests/unit/unit.h $(SIM_SRC) $(SI
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/sim \
 		-DSIM_EXAMPLES='"$(TOP)/userspace/sim/examples"' -o $@ $< $(SIM_SRC) $(SHARED_SRC) -lm
+
+# The trace analyser's tests link its sources (not its main) and compare
+# with a golden JSON report.
+$(BUILD)/tests/unit-trace: tests/unit/test_trace.c tests/unit/unit.h $(TRACE_SRC) $(TRACE_HDR) \
+		tests/unit/data/trace-golden.json
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/trace \
+		-DTRACE_GOLDEN='"$(TOP)/tests/unit/data/trace-golden.json"' -o $@ $< $(TRACE_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)
