@@ -160,16 +160,34 @@ static int q_older(const void *val, const void *arg)
 	return ((const struct qinfo *)val)->time < *(const uint64_t *)arg;
 }
 
-static int is_requeued(const void *val, const void *arg)
+/* an issued request in the state @arg->requeued, of @arg->bytes if >= 0 */
+struct match {
+	int requeued;
+	int64_t bytes;
+};
+
+static int matches(const void *val, const void *arg)
 {
-	(void)arg;
-	return ((const struct flight *)val)->requeued;
+	const struct flight *f = val;
+	const struct match *m = arg;
+
+	return f->requeued == m->requeued && (m->bytes < 0 || f->req.bytes == m->bytes);
 }
 
-static int not_requeued(const void *val, const void *arg)
+/*
+ * The request a record of @ev's device and sector is about: one of its
+ * size first (a flush or a request at the same sector may be in flight
+ * too), else the oldest one.
+ */
+static struct flight *find_flight(struct xt_attr *a, const struct xt_event *ev, int requeued)
 {
-	(void)arg;
-	return !((const struct flight *)val)->requeued;
+	struct match m = { requeued, ev->bytes };
+	struct flight *f = xt_map_find(&a->inflight, ev->device, ev->sector, matches, &m);
+
+	if (f)
+		return f;
+	m.bytes = -1;
+	return xt_map_find(&a->inflight, ev->device, ev->sector, matches, &m);
 }
 
 static int on_queue(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
@@ -201,8 +219,8 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 	struct qinfo *q;
 
 	a->st.issued++;
-	f = xt_map_find(&a->inflight, ev->device, ev->sector, is_requeued, NULL);
-	if (f) {
+	f = find_flight(a, ev, 1);
+	if (f && f->req.bytes == ev->bytes) {
 		f->requeued = 0;
 		f->req.td = ev->time;
 		a->st.reissued++;
@@ -239,7 +257,7 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 
 static int on_complete(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
 {
-	struct flight *f = xt_map_find(&a->inflight, ev->device, ev->sector, not_requeued, NULL);
+	struct flight *f = find_flight(a, ev, 0);
 
 	if (!f) {
 		a->st.unmatched_completions++;
@@ -330,8 +348,8 @@ int xt_attr_feed(struct xt_attr *a, const struct xt_event *ev, struct xt_err *er
 		note_device(a, ev->device);
 		return on_issue(a, ev, err);
 	case XT_TA_REQUEUE: {
-		struct flight *f = xt_map_find(&a->inflight, ev->device, ev->sector,
-					       not_requeued, NULL);
+		struct flight *f = find_flight(a, ev, 0);
+
 		if (f)
 			f->requeued = 1;
 		return 0;

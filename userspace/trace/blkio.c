@@ -164,11 +164,12 @@ static int file_next(struct xt_stream *s, struct xt_err *err)
 	}
 	snprintf(where, sizeof(where), "%s: offset %llu", s->name,
 		 (unsigned long long)s->offset);
+	/* not blktrace data at all is the likelier story: check that first */
+	if (got >= 4 && check_magic(get32(buf), where, err))
+		return -1;
 	if (got < XT_HDR_SIZE)
 		return xt_fail(err, "%s: truncated record (%zu of %d header bytes)",
 			       where, got, XT_HDR_SIZE);
-	if (check_magic(get32(buf), where, err))
-		return -1;
 	pdu_len = get16(buf + O_PDU_LEN);
 	got = fread(buf + XT_HDR_SIZE, 1, pdu_len, s->f);
 	if (got < pdu_len)
@@ -243,6 +244,8 @@ static int load_stdin(struct xt_stream *s, struct xt_err *err)
 		long sz;
 
 		snprintf(where, sizeof(where), "-: offset %zu", off);
+		if (len - off >= 4 && check_magic(get32(data + off), where, err))
+			goto fail;
 		if (len - off < XT_HDR_SIZE) {
 			xt_fail(err, "%s: truncated record (%zu of %d header bytes)",
 				where, len - off, XT_HDR_SIZE);
@@ -307,11 +310,14 @@ static int add_stream(struct xt_reader *r, const char *name, struct xt_err *err)
 	return 0;
 }
 
+/* NAME.blktrace.N, N a CPU number */
 static int is_trace_name(const char *n)
 {
 	const char *p = strstr(n, ".blktrace.");
 
-	return p && p[10] >= '0' && p[10] <= '9';
+	if (!p || !p[10])
+		return 0;
+	return strspn(p + 10, "0123456789") == strlen(p + 10);
 }
 
 static int add_dir(struct xt_reader *r, const char *dir, struct xt_err *err)
