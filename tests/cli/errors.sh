@@ -84,5 +84,22 @@ expect fairness-report-bad-number 1 "bad2.rec:2: IOPS 'fast'" \
 expect fairness-report-missing-file 1 "cannot open .*nonexistent" \
 	"$TOP/build/bin/fairness-report" "$TMP/nonexistent"
 
+# The trace analyser (built by `make user`): not blktrace data, a record cut
+# short, a missing capture, bad options.
+XT=$TOP/build/bin/xot-trace
+echo "this is not a blktrace capture, not at all" >"$TMP/bad.blktrace.0"
+expect xot-trace-bad-magic 1 "bad.blktrace.0: offset 0: not blktrace data \\(magic" "$XT" "$TMP/bad"
+printf '\x07\x74\x61\x65\x01\x00\x00\x00\x00\x00' >"$TMP/cut.blktrace.0"
+expect xot-trace-truncated 1 "cut.blktrace.0: offset 0: truncated record \\(10 of 48 header bytes\\)" \
+	"$XT" "$TMP/cut.blktrace.0"
+expect xot-trace-missing 1 "nosuch: no such file, and no blktrace output" "$XT" "$TMP/nosuch"
+: >"$TMP/empty.blktrace.0"
+expect xot-trace-empty 1 "no completed request in 0 records" "$XT" "$TMP/empty"
+expect xot-trace-no-input 2 "no input" "$XT"
+expect xot-trace-bad-window 2 "window '0': a number of seconds" "$XT" --window 0 "$TMP/empty"
+expect xot-trace-bad-metric 2 "metric 'iops': time, bytes or rqs" "$XT" --metric iops x
+expect xot-trace-bad-dev 2 "dev 'sda': MAJOR:MINOR" "$XT" --dev sda x
+expect xot-trace-help 0 "Usage: xot-trace .*Exit status" "$XT" --help
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
