@@ -90,7 +90,9 @@ static void window_table(FILE *out, const struct xt_report *r, enum xt_metric m,
 			const struct xt_cell *c = &L->cell[w * L->n + i];
 			char buf[32];
 
-			if (c->target >= 0)
+			if (!tot)
+				snprintf(buf, sizeof(buf), "    -");
+			else if (c->target >= 0)
 				snprintf(buf, sizeof(buf), "%5.1f [%4.1f]", 100 * xt_share(c->v[m], tot),
 					 100 * c->target);
 			else
