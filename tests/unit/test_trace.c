@@ -24,6 +24,8 @@
 #define A_D  (XT_TA_ISSUE | XT_TC_ACT(1u << 6))
 #define A_C  (XT_TA_COMPLETE | XT_TC_ACT(1u << 7))
 #define A_R  (XT_TA_REQUEUE | XT_TC_ACT(1u << 5))
+#define A_I  (XT_TA_INSERT | XT_TC_ACT(1u << 4))
+#define A_F  (XT_TA_FRONTMERGE | XT_TC_ACT(1u << 4))
 #define A_MSG (XT_TN_MESSAGE | XT_TC_ACT(XT_TC_NOTIFY))
 #define A_PROC (XT_TN_PROCESS | XT_TC_ACT(XT_TC_NOTIFY))
 
@@ -466,6 +468,51 @@ static void test_stdin(void)
 	clearerr(stdin);
 }
 
+/*
+ * With insert (I) records in the trace, a request issued without one
+ * bypassed the elevator (the data of a flush sequence: a write with no
+ * flush flag left) and takes no message; a front merge (F) moves the
+ * request's start, its I and its Q records with it.
+ */
+static void test_bypass_front_merge(void)
+{
+	struct gen g = { 0 };
+	struct xt_attr a;
+	struct xt_err err = { "" };
+	const struct xt_req *r;
+	uint64_t t = 2000 * MS;	/* past the first second of the trace */
+
+	g_rec(&g, 0, A_I, 0, 1 << 20, 4096, 1, 0, 0, NULL, 0);	/* the trace has I records */
+	g_q(&g, t, 0, 16, 31);
+	g_rec(&g, t + 1, A_I, 0, 16, 4096, 31, 0, 0, NULL, 0);
+	g_q(&g, t + 2, 0, 8, 31);
+	g_rec(&g, t + 3, A_F, 0, 8, 4096, 31, 0, 0, NULL, 0);	/* 8..16 in front of 16 */
+	g_q(&g, t + 4, 0, 64, 32);
+	g_rec(&g, t + 5, A_I, 0, 64, 4096, 32, 0, 0, NULL, 0);
+	g_msg(&g, t + 10, 0, "xot dispatch tgid=31 w=100 gw=100");
+	g_msg(&g, t + 11, 0, "xot dispatch tgid=32 w=100 gw=100");
+	/* a flush sequence's data write, issued from the dispatch list first */
+	g_rec(&g, t + 12, A_D | XT_TC_ACT(XT_TC_WRITE), 0, 4096, 4096 + 4096, 0, 0, 0, NULL, 0);
+	g_d(&g, t + 13, 0, 8, 4096 + 8);
+	g_d(&g, t + 14, 0, 64, 4096 + 64);
+	g_c(&g, t + 20, 0, 4096, 4096 + 4096);
+	g_c(&g, t + 21, 0, 8, 4096 + 8);
+	g_c(&g, t + 22, 0, 64, 4096 + 64);
+	CHECK(analyse_gen(&a, &g, "bypass.blktrace.0", &err) == 0);
+	CHECK(a.nreq == 3 && a.st.bypassed == 1 && a.st.by_msg == 2);
+	r = req_at(&a, 4096);
+	CHECK(r && r->who.src == XT_SRC_PID);
+	r = req_at(&a, 8);
+	CHECK(r && r->who.src == XT_SRC_MSG && r->who.tgid == 31);
+	/* queued when its first bio (at 16) was */
+	CHECK(r && r->has_q && r->tq == t);
+	r = req_at(&a, 64);
+	CHECK(r && r->who.tgid == 32);
+	CHECK(a.st.orphan_msgs == 0);
+	xt_attr_free(&a);
+	g_free(&g);
+}
+
 /* no messages: by the pid of the Q record, named from PROCESS notes */
 static void test_no_messages(void)
 {
@@ -859,6 +906,7 @@ static const struct unit_test tests[] = {
 	{ "requeue-flush", test_requeue_flush },
 	{ "two-cpus", test_two_cpus },
 	{ "stdin", test_stdin },
+	{ "bypass-front-merge", test_bypass_front_merge },
 	{ "no-messages", test_no_messages },
 	{ "targets", test_targets },
 	{ "windows", test_windows },

@@ -52,6 +52,7 @@ void xt_attr_init(struct xt_attr *a)
 {
 	memset(a, 0, sizeof(*a));
 	xt_map_init(&a->qmap, sizeof(struct qinfo));
+	xt_map_init(&a->imap, sizeof(struct qinfo));
 	xt_map_init(&a->inflight, sizeof(struct flight));
 	xt_map_init(&a->comms, sizeof(struct comm));
 	a->q_purge_at = 1 << 16;
@@ -190,6 +191,24 @@ static struct flight *find_flight(struct xt_attr *a, const struct xt_event *ev, 
 	return xt_map_find(&a->inflight, ev->device, ev->sector, matches, &m);
 }
 
+static void purge(struct xt_attr *a, uint64_t now)
+{
+	uint64_t limit = now > 10 * XT_MSG_MAX_AGE_NS ? now - 10 * XT_MSG_MAX_AGE_NS : 0;
+	size_t n;
+
+	xt_map_purge(&a->qmap, q_older, &limit);
+	xt_map_purge(&a->imap, q_older, &limit);
+	n = a->qmap.n > a->imap.n ? a->qmap.n : a->imap.n;
+	a->q_purge_at = n * 2 > (1 << 16) ? n * 2 : 1 << 16;
+}
+
+/* Q and I records of bios and requests merged into others are never issued */
+static void maybe_purge(struct xt_attr *a, uint64_t now)
+{
+	if (a->qmap.n >= a->q_purge_at || a->imap.n >= a->q_purge_at)
+		purge(a, now);
+}
+
 static int on_queue(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
 {
 	struct qinfo *q = xt_map_add(&a->qmap, ev->device, ev->sector);
@@ -201,24 +220,71 @@ static int on_queue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 	q->cgid = ev->cgid;
 	q->has_cgid = ev->has_cgid;
 	a->st.queued++;
-	/* Q records of bios merged into other requests are never issued */
-	if (a->qmap.n >= a->q_purge_at) {
-		uint64_t limit = ev->time > 10 * XT_MSG_MAX_AGE_NS ?
-				 ev->time - 10 * XT_MSG_MAX_AGE_NS : 0;
+	maybe_purge(a, ev->time);
+	return 0;
+}
 
-		xt_map_purge(&a->qmap, q_older, &limit);
-		a->q_purge_at = a->qmap.n * 2 > (1 << 16) ? a->qmap.n * 2 : 1 << 16;
+static int on_insert(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
+{
+	struct qinfo *i = xt_map_add(&a->imap, ev->device, ev->sector);
+
+	if (!i)
+		return xt_fail(err, "out of memory");
+	i->time = ev->time;
+	a->st.inserted++;
+	maybe_purge(a, ev->time);
+	return 0;
+}
+
+/* Move the entry of @m at @from to @to (keeping its value), if any. */
+static int rekey(struct xt_map *m, uint32_t dev, uint64_t from, uint64_t to)
+{
+	struct qinfo *old = xt_map_find(m, dev, from, NULL, NULL), *n;
+
+	if (!old)
+		return 0;
+	n = xt_map_add(m, dev, to);
+	if (!n)
+		return -1;
+	*n = *old;
+	xt_map_del(m, old);
+	return 0;
+}
+
+/*
+ * A bio (sector, bytes) merged at the front of a request that started
+ * where the bio ends: the request now starts at the bio's sector. Its I
+ * record moves there; so does its Q record (the request's first bio),
+ * replacing the merged bio's own.
+ */
+static int on_front_merge(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
+{
+	uint64_t old = ev->sector + ev->bytes / 512;
+	struct qinfo *q;
+
+	if (xt_map_find(&a->qmap, ev->device, old, NULL, NULL)) {
+		q = xt_map_find(&a->qmap, ev->device, ev->sector, NULL, NULL);
+		if (q)
+			xt_map_del(&a->qmap, q);
 	}
+	if (rekey(&a->qmap, ev->device, old, ev->sector) ||
+	    rekey(&a->imap, ev->device, old, ev->sector))
+		return xt_fail(err, "out of memory");
 	return 0;
 }
 
 static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err *err)
 {
 	uint32_t cat = ev->action >> XT_TC_SHIFT;
+	struct qinfo *q, *ins;
 	struct flight *f;
-	struct qinfo *q;
+	int bypass, nodata;
 
 	a->st.issued++;
+	nodata = (cat & XT_TC_PC) || ((cat & XT_TC_FLUSH) && !ev->bytes);
+	ins = nodata ? NULL : xt_map_find(&a->imap, ev->device, ev->sector, NULL, NULL);
+	if (ins)
+		xt_map_del(&a->imap, ins);
 	f = find_flight(a, ev, 1);
 	if (f && f->req.bytes == ev->bytes) {
 		f->requeued = 0;
@@ -226,6 +292,10 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 		a->st.reissued++;
 		return 0;
 	}
+	/* bypassed the elevator: no insert record although the trace has them */
+	bypass = nodata || (!ins && a->st.inserted && ev->time >= a->st.t0 + XT_PRE_TRACE_NS);
+	if (bypass)
+		a->st.bypassed++;
 	f = xt_map_add(&a->inflight, ev->device, ev->sector);
 	if (!f)
 		return xt_fail(err, "out of memory");
@@ -238,8 +308,7 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 		f->req.has_q = 1;
 		f->req.tq = q->time;
 	}
-	if ((cat & XT_TC_PC) || ((cat & XT_TC_FLUSH) && !ev->bytes) ||
-	    !take_message(a, ev->device, ev->cpu, ev->time, &f->req.who)) {
+	if (bypass || !take_message(a, ev->device, ev->cpu, ev->time, &f->req.who)) {
 		struct xt_who *w = &f->req.who;
 
 		memset(w, 0, sizeof(*w));
@@ -309,6 +378,8 @@ static int on_note(struct xt_attr *a, const struct xt_event *ev, struct xt_err *
 		return 0;
 	}
 	a->st.xot_msgs++;
+	if (!p.who.guest)
+		a->st.local_msgs++;
 	p.time = ev->time;
 	p.who.has_cgid = ev->has_cgid;
 	p.who.cgid = ev->cgid;
@@ -344,6 +415,10 @@ int xt_attr_feed(struct xt_attr *a, const struct xt_event *ev, struct xt_err *er
 	switch (xt_act(ev)) {
 	case XT_TA_QUEUE:
 		return on_queue(a, ev, err);
+	case XT_TA_INSERT:
+		return on_insert(a, ev, err);
+	case XT_TA_FRONTMERGE:
+		return on_front_merge(a, ev, err);
 	case XT_TA_ISSUE:
 		note_device(a, ev->device);
 		return on_issue(a, ev, err);
@@ -387,6 +462,7 @@ void xt_attr_free(struct xt_attr *a)
 	free(a->fifos);
 	free(a->reqs);
 	xt_map_free(&a->qmap);
+	xt_map_free(&a->imap);
 	xt_map_free(&a->inflight);
 	xt_map_free(&a->comms);
 	memset(a, 0, sizeof(*a));

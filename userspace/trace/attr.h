@@ -15,9 +15,15 @@
  * none, the oldest on the device from another CPU: a request that found no
  * driver tag is issued later from hctx->dispatch, possibly elsewhere).
  * Exceptions, never given a message: a re-issue after a requeue (R), which
- * keeps its first attribution, flushes without data and passthrough
- * requests (they bypass the elevator). Messages pending longer than
- * XT_MSG_MAX_AGE_NS are dropped and counted as orphans.
+ * keeps its first attribution, and requests that bypassed the elevator:
+ * flushes, passthrough, and the data of flush sequences (REQ_PREFLUSH or
+ * REQ_FUA writes: blk_insert_flush()). The elevator writes an insert (I)
+ * record for each request it takes (xot_insert_request()), bypassing ones
+ * get none: when the trace has I records, a D without one (after a front
+ * merge (F) moved the request's start, looked up at the new start) takes
+ * no message, except in the first XT_PRE_TRACE_NS of the trace, when it
+ * may have been inserted before the capture began. Messages pending
+ * longer than XT_MSG_MAX_AGE_NS are dropped and counted as orphans.
  * The C record then finds its request by device and sector.
  */
 #ifndef _XOT_TRACE_ATTR_H
@@ -29,6 +35,7 @@
 #include "map.h"
 
 #define XT_MSG_MAX_AGE_NS	(1000ull * 1000 * 1000)	/* 1 s */
+#define XT_PRE_TRACE_NS		(1000ull * 1000 * 1000)	/* 1 s */
 
 enum xt_src {
 	XT_SRC_MSG = 0,	/* an "xot dispatch" message */
@@ -67,8 +74,9 @@ struct xt_fifo {
 };
 
 struct xt_stats {
-	uint64_t records, notes, xot_msgs, other_msgs, orphan_msgs;
-	uint64_t queued, issued, reissued, completed, by_msg, by_pid;
+	uint64_t records, notes, xot_msgs, local_msgs, other_msgs, orphan_msgs;
+	uint64_t queued, inserted, issued, reissued, completed, by_msg, by_pid;
+	uint64_t bypassed;		/* issued without an insert: no message */
 	uint64_t pid_from_issue;	/* by_pid without a Q record */
 	uint64_t cross_cpu;		/* messages taken from another CPU */
 	uint64_t unmatched_completions, in_flight_at_end, errors;
@@ -86,6 +94,7 @@ struct xt_attr {
 	struct xt_stats st;
 	/* state */
 	struct xt_map qmap;		/* (dev, sector) -> Q time, pid, cgid */
+	struct xt_map imap;		/* (dev, sector) -> I (inserted) time */
 	struct xt_map inflight;		/* (dev, sector) -> issued request */
 	struct xt_map comms;		/* (0, pid) -> comm */
 	struct xt_fifo *fifos;

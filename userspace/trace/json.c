@@ -149,10 +149,11 @@ void xt_write_json(FILE *out, const struct xt_report *r)
 	fprintf(out, "  \"records\": {\"total\": %" PRIu64 ", \"notes\": %" PRIu64
 		", \"xot_messages\": %" PRIu64 ", \"other_messages\": %" PRIu64
 		", \"orphan_messages\": %" PRIu64 ", \"queued\": %" PRIu64
-		", \"issued\": %" PRIu64 ", \"reissued\": %" PRIu64
+		", \"inserted\": %" PRIu64 ", \"issued\": %" PRIu64
+		", \"reissued\": %" PRIu64 ", \"bypassed\": %" PRIu64
 		", \"other_device\": %" PRIu64 "},\n",
 		s->records, s->notes, s->xot_msgs, s->other_msgs, s->orphan_msgs, s->queued,
-		s->issued, s->reissued, s->skipped_dev);
+		s->inserted, s->issued, s->reissued, s->bypassed, s->skipped_dev);
 	fprintf(out, "  \"requests\": {\"completed\": %" PRIu64 ", \"by_message\": %" PRIu64
 		", \"by_pid\": %" PRIu64 ", \"message_from_other_cpu\": %" PRIu64
 		", \"unmatched_completions\": %" PRIu64 ", \"in_flight_at_end\": %" PRIu64

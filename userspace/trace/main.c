@@ -79,7 +79,7 @@ static void notes(const struct xt_report *r, int dev_given)
 		fprintf(stderr, "xot-trace: note: %" PRIu64 " requests had no dispatch message "
 			"(flushes, passthrough, or another scheduler): attributed to their pid\n",
 			s->by_pid);
-	if (s->xot_msgs && !r->cgroup_ids)
+	if (s->local_msgs && !r->cgroup_ids)
 		fprintf(stderr, "xot-trace: note: the trace has no cgroup ids (tracing option "
 			"blk_cgroup was off): dom0 cgroups are told apart by weight only "
 			"(cg?gw=N); before blktrace: echo 1 > /sys/kernel/tracing/options/blk_cgroup\n");
