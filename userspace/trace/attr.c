@@ -191,6 +191,11 @@ static struct flight *find_flight(struct xt_attr *a, const struct xt_event *ev, 
 	return xt_map_find(&a->inflight, ev->device, ev->sector, matches, &m);
 }
 
+static int q_pid(const void *val, const void *arg)
+{
+	return ((const struct qinfo *)val)->pid == *(const uint32_t *)arg;
+}
+
 static void purge(struct xt_attr *a, uint64_t now)
 {
 	uint64_t limit = now > 10 * XT_MSG_MAX_AGE_NS ? now - 10 * XT_MSG_MAX_AGE_NS : 0;
@@ -278,7 +283,7 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 	uint32_t cat = ev->action >> XT_TC_SHIFT;
 	struct qinfo *q, *ins;
 	struct flight *f;
-	int bypass, nodata;
+	int bypass, nodata, got;
 
 	a->st.issued++;
 	nodata = (cat & XT_TC_PC) || ((cat & XT_TC_FLUSH) && !ev->bytes);
@@ -303,12 +308,22 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 	f->req.bytes = ev->bytes;
 	f->req.dev = ev->device;
 	f->req.write = !!(cat & XT_TC_WRITE);
-	q = xt_map_find(&a->qmap, ev->device, ev->sector, NULL, NULL);
+	got = !bypass && take_message(a, ev->device, ev->cpu, ev->time, &f->req.who);
+	/*
+	 * Its Q record: several requests may be queued at one sector (fio's
+	 * jobs share a random seed); local sync I/O is queued by the process
+	 * the message names, else the oldest.
+	 */
+	q = NULL;
+	if (got && !f->req.who.guest && f->req.who.tgid)
+		q = xt_map_find(&a->qmap, ev->device, ev->sector, q_pid, &f->req.who.tgid);
+	if (!q)
+		q = xt_map_find(&a->qmap, ev->device, ev->sector, NULL, NULL);
 	if (q) {
 		f->req.has_q = 1;
 		f->req.tq = q->time;
 	}
-	if (bypass || !take_message(a, ev->device, ev->cpu, ev->time, &f->req.who)) {
+	if (!got) {
 		struct xt_who *w = &f->req.who;
 
 		memset(w, 0, sizeof(*w));
@@ -318,6 +333,12 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 			a->st.pid_from_issue++;
 		w->has_cgid = q ? q->has_cgid : ev->has_cgid;
 		w->cgid = q ? q->cgid : ev->cgid;
+	}
+	/* a check of the matching: sync local I/O is queued by its process */
+	if (q && f->req.who.src == XT_SRC_MSG && !f->req.who.guest && f->req.who.tgid) {
+		a->st.pid_checked++;
+		if (f->req.who.tgid != q->pid)
+			a->st.pid_differs++;
 	}
 	if (q)
 		xt_map_del(&a->qmap, q);

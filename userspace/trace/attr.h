@@ -79,6 +79,8 @@ struct xt_stats {
 	uint64_t bypassed;		/* issued without an insert: no message */
 	uint64_t pid_from_issue;	/* by_pid without a Q record */
 	uint64_t cross_cpu;		/* messages taken from another CPU */
+	uint64_t pid_checked;		/* local, per-process messages with a Q record */
+	uint64_t pid_differs;		/* ... whose Q pid is not the message's tgid */
 	uint64_t unmatched_completions, in_flight_at_end, errors;
 	uint64_t cg_records;		/* non-note records with a cgroup id */
 	uint64_t skipped_dev;		/* records of devices not selected */

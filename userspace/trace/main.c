@@ -92,6 +92,11 @@ static void notes(const struct xt_report *r, int dev_given)
 	if (s->unmatched_completions)
 		fprintf(stderr, "xot-trace: note: %" PRIu64 " completions of requests issued before "
 			"the trace began are left out\n", s->unmatched_completions);
+	if (s->pid_differs)
+		fprintf(stderr, "xot-trace: note: %" PRIu64 " of %" PRIu64 " local requests were "
+			"queued by another pid than their message's tgid (threads of one process, "
+			"or messages matched to the wrong request: see README)\n",
+			s->pid_differs, s->pid_checked);
 	if (!s->queued)
 		fprintf(stderr, "xot-trace: note: no queue (Q) records: queue->complete latencies "
 			"and the submitting pids are unknown\n");
