@@ -546,6 +546,42 @@ static void test_same_sector(void)
 	g_free(&g);
 }
 
+/*
+ * A batch taken from two hardware queues is issued sorted by queue: the
+ * messages say A, B, C, the issues come A, C, B. The queueing pids put
+ * C's and B's messages back on their requests.
+ */
+static void test_hctx_sorted(void)
+{
+	struct gen g = { 0 };
+	struct xt_attr a;
+	struct xt_err err = { "" };
+	const struct xt_req *r;
+
+	g_q(&g, 1, 0, 0, 51);
+	g_q(&g, 2, 1, 8, 52);
+	g_q(&g, 3, 0, 16, 53);
+	g_msg(&g, 10, 0, "xot dispatch tgid=51 w=100 gw=100");
+	g_msg(&g, 11, 0, "xot dispatch tgid=52 w=100 gw=100");
+	g_msg(&g, 12, 0, "xot dispatch tgid=53 w=100 gw=100");
+	g_d(&g, 13, 0, 0, 4096 + 0);
+	g_d(&g, 14, 0, 16, 4096 + 16);
+	g_d(&g, 15, 0, 8, 4096 + 8);
+	g_c(&g, 20, 0, 0, 4096 + 0);
+	g_c(&g, 21, 0, 16, 4096 + 16);
+	g_c(&g, 22, 0, 8, 4096 + 8);
+	CHECK(analyse_gen(&a, &g, "hctx.blktrace.0", &err) == 0);
+	r = req_at(&a, 0);
+	CHECK(r && r->who.tgid == 51);
+	r = req_at(&a, 16);
+	CHECK(r && r->who.tgid == 53);
+	r = req_at(&a, 8);
+	CHECK(r && r->who.tgid == 52);
+	CHECK(a.st.reordered == 1 && a.st.pid_differs == 0);
+	xt_attr_free(&a);
+	g_free(&g);
+}
+
 /* no messages: by the pid of the Q record, named from PROCESS notes */
 static void test_no_messages(void)
 {
@@ -945,6 +981,7 @@ static const struct unit_test tests[] = {
 	{ "stdin", test_stdin },
 	{ "bypass-front-merge", test_bypass_front_merge },
 	{ "same-sector", test_same_sector },
+	{ "hctx-sorted", test_hctx_sorted },
 	{ "no-messages", test_no_messages },
 	{ "targets", test_targets },
 	{ "windows", test_windows },

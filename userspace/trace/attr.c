@@ -121,16 +121,49 @@ static void note_device(struct xt_attr *a, uint32_t dev)
 		a->devs[a->ndevs++] = dev;
 }
 
-/* The message for a request issued on @dev by @cpu at @now, if any. */
-static int take_message(struct xt_attr *a, uint32_t dev, uint32_t cpu, uint64_t now,
-			struct xt_who *who)
+/* Take the @k-th pending message of @f out (0: the head). */
+static void fifo_take(struct xt_fifo *f, size_t k, struct xt_who *who)
 {
-	struct xt_fifo *own = NULL, *best = NULL;
 	size_t i;
+
+	*who = f->v[(f->head + k) % f->cap].who;
+	for (i = k; i > 0; i--)
+		f->v[(f->head + i) % f->cap] = f->v[(f->head + i - 1) % f->cap];
+	fifo_pop(f);
+}
+
+/* The first message of @f naming local process @pid, or (size_t)-1. */
+static size_t fifo_find_pid(const struct xt_fifo *f, uint32_t pid)
+{
+	size_t k;
+
+	for (k = 0; pid && k < f->n; k++) {
+		const struct xt_who *w = &f->v[(f->head + k) % f->cap].who;
+
+		if (!w->guest && w->tgid == pid)
+			return k;
+	}
+	return (size_t)-1;
+}
+
+/*
+ * The message for a request issued on @dev by @cpu at @now, if any: the
+ * oldest pending on that CPU, else the oldest on the device. @pid, if not
+ * 0, is the pid that queued the request: a message naming that local
+ * process is preferred among the pending ones, as blk-mq issues a batch
+ * taken from several hardware queues sorted by queue (list_sort in
+ * __blk_mq_do_dispatch_sched()), not in dispatch order.
+ */
+static int take_message(struct xt_attr *a, uint32_t dev, uint32_t cpu, uint64_t now,
+			uint32_t pid, struct xt_who *who)
+{
+	struct xt_fifo *own = NULL, *best = NULL, *bypid = NULL;
+	size_t i, k = 0, kpid = 0;
 
 	for (i = 0; i < a->nfifos; i++) {
 		struct xt_fifo *f = &a->fifos[i];
 		struct xt_pend *p;
+		size_t j;
 
 		if (f->dev != dev)
 			continue;
@@ -144,15 +177,27 @@ static int take_message(struct xt_attr *a, uint32_t dev, uint32_t cpu, uint64_t 
 			own = f;
 		if (!best || fifo_head(f)->time < fifo_head(best)->time)
 			best = f;
+		j = fifo_find_pid(f, pid);
+		if (j != (size_t)-1 && (!bypid || f->cpu == cpu ||
+		    (bypid->cpu != cpu && f->v[(f->head + j) % f->cap].time <
+		     bypid->v[(bypid->head + kpid) % bypid->cap].time))) {
+			bypid = f;
+			kpid = j;
+		}
+	}
+	if (bypid && (!own || bypid == own)) {
+		own = bypid;
+		k = kpid;
+		if (k)
+			a->st.reordered++;
 	}
 	if (!own && best)
-		a->st.cross_cpu++;
-	if (!own)
 		own = best;
 	if (!own)
 		return 0;
-	*who = fifo_head(own)->who;
-	fifo_pop(own);
+	if (own->cpu != cpu)
+		a->st.cross_cpu++;
+	fifo_take(own, k, who);
 	return 1;
 }
 
@@ -308,7 +353,9 @@ static int on_issue(struct xt_attr *a, const struct xt_event *ev, struct xt_err 
 	f->req.bytes = ev->bytes;
 	f->req.dev = ev->device;
 	f->req.write = !!(cat & XT_TC_WRITE);
-	got = !bypass && take_message(a, ev->device, ev->cpu, ev->time, &f->req.who);
+	q = xt_map_find(&a->qmap, ev->device, ev->sector, NULL, NULL);
+	got = !bypass && take_message(a, ev->device, ev->cpu, ev->time, q ? q->pid : 0,
+				      &f->req.who);
 	/*
 	 * Its Q record: several requests may be queued at one sector (fio's
 	 * jobs share a random seed); local sync I/O is queued by the process

@@ -79,6 +79,7 @@ struct xt_stats {
 	uint64_t bypassed;		/* issued without an insert: no message */
 	uint64_t pid_from_issue;	/* by_pid without a Q record */
 	uint64_t cross_cpu;		/* messages taken from another CPU */
+	uint64_t reordered;		/* messages taken after others by queueing pid */
 	uint64_t pid_checked;		/* local, per-process messages with a Q record */
 	uint64_t pid_differs;		/* ... whose Q pid is not the message's tgid */
 	uint64_t unmatched_completions, in_flight_at_end, errors;

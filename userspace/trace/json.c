@@ -156,10 +156,12 @@ void xt_write_json(FILE *out, const struct xt_report *r)
 		s->inserted, s->issued, s->reissued, s->bypassed, s->skipped_dev);
 	fprintf(out, "  \"requests\": {\"completed\": %" PRIu64 ", \"by_message\": %" PRIu64
 		", \"by_pid\": %" PRIu64 ", \"message_from_other_cpu\": %" PRIu64
+		", \"message_reordered\": %" PRIu64
 		", \"pid_checked\": %" PRIu64 ", \"pid_differs\": %" PRIu64
 		", \"unmatched_completions\": %" PRIu64 ", \"in_flight_at_end\": %" PRIu64
 		", \"errors\": %" PRIu64 "},\n",
-		s->completed, s->by_msg, s->by_pid, s->cross_cpu, s->pid_checked, s->pid_differs,
+		s->completed, s->by_msg, s->by_pid, s->cross_cpu, s->reordered, s->pid_checked,
+		s->pid_differs,
 		s->unmatched_completions,
 		s->in_flight_at_end, s->errors);
 	fprintf(out, "  \"totals\": {\"rqs\": %" PRIu64 ", \"bytes\": %" PRIu64
