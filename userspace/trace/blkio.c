@@ -360,7 +360,8 @@ static int add_input(struct xt_reader *r, const char *in, struct xt_err *err)
 	if (glob(pat, 0, NULL, &g) || !g.gl_pathc)
 		return xt_fail(err, "%s: no such file, and no blktrace output %s.blktrace.N", in, in);
 	for (i = 0; i < g.gl_pathc && !ret; i++)
-		ret = add_stream(r, g.gl_pathv[i], err);
+		if (is_trace_name(g.gl_pathv[i]))	/* not NAME.blktrace.1.bak */
+			ret = add_stream(r, g.gl_pathv[i], err);
 	globfree(&g);
 	return ret;
 }

@@ -455,7 +455,12 @@ int xt_report_build(struct xt_report *r, const struct xt_attr *a, double window_
 	for (i = 0; i < a->nreq; i++)
 		pidx[i] = map[XT_L_PROC][pidx[i]];
 
-	/* sums, overall and per window */
+	/* sums, overall and per window (a cell per window and entity) */
+	if ((double)r->nwin * (double)(r->lv[0].n + r->lv[1].n + r->lv[2].n) > 5e7) {
+		xt_fail(err, "%zu windows of %g s for %zu entities: too many; use a longer --window",
+			r->nwin, window_s, r->lv[XT_L_PROC].n);
+		goto out;
+	}
 	r->wtot = calloc(r->nwin * XT_NMETRICS, sizeof(*r->wtot));
 	if (!r->wtot)
 		goto nomem;
