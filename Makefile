@@ -150,7 +150,7 @@ unit: $(UNIT_BINS)
 test:
 	$(TOP)/tests/run-all.sh
 
-lab-host: modules
+lab-host: modules $(BUILD)/bin/xot-trace
 	$(TOP)/userspace/lab/host-lab.sh $(S)
 
 lab-xen: modules
