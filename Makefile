@@ -42,6 +42,7 @@ help:
 	@echo "  make fuzz           libFuzzer harnesses of tests/fuzz/, FUZZ_SECONDS each (default 20)"
 	@echo "  make fuzz-long      the long campaign (FUZZ_LONG_SECONDS each, default 3600), grows the corpus"
 	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
+	@echo "  make trace          the blktrace analyser, build/bin/xot-trace (README: xot-trace)"
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
 	@echo "  make deps           install the Debian packages XoT needs (root)"
@@ -79,6 +80,11 @@ SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
 SIM_HDR := $(wildcard userspace/sim/*.h) userspace/common/stats.h
 TOOL_BINS += $(BUILD)/bin/xot-sim
 
+# The trace analyser (userspace/trace/): blktrace in, per-entity shares out.
+TRACE_SRC := $(filter-out userspace/trace/main.c,$(wildcard userspace/trace/*.c))
+TRACE_HDR := $(wildcard userspace/trace/*.h) userspace/common/stats.h
+TOOL_BINS += $(BUILD)/bin/xot-trace
+
 user: $(UNIT_BINS) $(TOOL_BINS)
 
 # Benchmarks and tools: optimised, no sanitizers.
@@ -104,6 +110,13 @@ sim: $(BUILD)/bin/xot-sim
 $(BUILD)/bin/xot-sim: userspace/sim/main.c $(SIM_SRC) $(SIM_HDR) $(SHARED_SRC) $(SHARED_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ userspace/sim/main.c $(SIM_SRC) $(SHARED_SRC) -lm
+
+.PHONY: trace
+trace: $(BUILD)/bin/xot-trace
+
+$(BUILD)/bin/xot-trace: userspace/trace/main.c $(TRACE_SRC) $(TRACE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ userspace/trace/main.c $(TRACE_SRC) -lm
 
 bench-host: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
@@ -141,6 +154,13 @@ fuzz: $(FUZZ_BINS)
 # the documented long campaign (docs/hardening.md): FUZZ_SECONDS per harness
 fuzz-long: $(FUZZ_BINS)
 	@$(TOP)/tests/run-fuzz.sh --update-corpus $(or $(FUZZ_LONG_SECONDS),3600) $(FUZZ_BINS)
+# The trace analyser's tests link its sources (not its main) and compare
+# with a golden JSON report.
+$(BUILD)/tests/unit-trace: tests/unit/test_trace.c tests/unit/unit.h $(TRACE_SRC) $(TRACE_HDR) \
+		tests/unit/data/trace-golden.json
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/trace \
+		-DTRACE_GOLDEN='"$(TOP)/tests/unit/data/trace-golden.json"' -o $@ $< $(TRACE_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)
@@ -148,7 +168,7 @@ unit: $(UNIT_BINS)
 test:
 	$(TOP)/tests/run-all.sh
 
-lab-host: modules
+lab-host: modules $(BUILD)/bin/xot-trace
 	$(TOP)/userspace/lab/host-lab.sh $(S)
 
 lab-xen: modules

@@ -84,5 +84,44 @@ expect fairness-report-bad-number 1 "bad2.rec:2: IOPS 'fast'" \
 expect fairness-report-missing-file 1 "cannot open .*nonexistent" \
 	"$TOP/build/bin/fairness-report" "$TMP/nonexistent"
 
+# The trace analyser (built by `make user`): not blktrace data, a record cut
+# short, a missing capture, bad options.
+XT=$TOP/build/bin/xot-trace
+echo "this is not a blktrace capture, not at all" >"$TMP/bad.blktrace.0"
+expect xot-trace-bad-magic 1 "bad.blktrace.0: offset 0: not blktrace data \\(magic" "$XT" "$TMP/bad"
+printf '\x07\x74\x61\x65\x01\x00\x00\x00\x00\x00' >"$TMP/cut.blktrace.0"
+expect xot-trace-truncated 1 "cut.blktrace.0: offset 0: truncated record \\(10 of 48 header bytes\\)" \
+	"$XT" "$TMP/cut.blktrace.0"
+expect xot-trace-missing 1 "nosuch: no such file, and no blktrace output" "$XT" "$TMP/nosuch"
+: >"$TMP/empty.blktrace.0"
+expect xot-trace-empty 1 "no completed request in 0 records" "$XT" "$TMP/empty"
+expect xot-trace-no-input 2 "no input" "$XT"
+expect xot-trace-bad-window 2 "window '0': a number of seconds" "$XT" --window 0 "$TMP/empty"
+expect xot-trace-bad-metric 2 "metric 'iops': time, bytes or rqs" "$XT" --metric iops x
+expect xot-trace-bad-dev 2 "dev 'sda': MAJOR:MINOR" "$XT" --dev sda x
+expect xot-trace-help 0 "Usage: xot-trace .*Exit status" "$XT" --help
+# a valid capture, record by record: one message, then D and C of its request
+le() { # BYTES VALUE: VALUE as BYTES little-endian bytes
+	local i v=$2
+	for ((i = 0; i < $1; i++)); do
+		printf "\\x%02x" $((v & 255))
+		v=$((v >> 8))
+	done
+}
+bt_rec() { # TIME SECTOR BYTES ACTION PDU
+	printf "$(le 4 $((0x65617407)))$(le 4 0)$(le 8 $1)$(le 8 $2)$(le 4 $3)$(le 4 $4)"
+	printf "$(le 4 1)$(le 4 $(((8 << 20) | 16)))$(le 4 0)$(le 2 0)$(le 2 ${#5})%s" "$5"
+}
+msg="xot dispatch tgid=7 w=100 gw=300"
+{
+	bt_rec 1000 0 0 $(((1 << 26) | 2)) "$msg"
+	bt_rec 2000 64 4096 $(((1 << 22) | 7)) ""
+	bt_rec 900000 64 4096 $(((1 << 23) | 8)) ""
+} >"$TMP/ok.blktrace.0"
+expect xot-trace-valid 0 "1 completed, 1 attributed by xot dispatch messages.*cg\\?gw=300/tgid7 +100 +100.0%" \
+	"$XT" "$TMP/ok"
+expect xot-trace-unwritable 3 "nosuchdir/r.json: No such file" \
+	"$XT" --json "$TMP/nosuchdir/r.json" "$TMP/ok"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

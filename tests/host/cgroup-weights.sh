@@ -97,6 +97,54 @@ blk_messages() {
 }
 check blktrace-messages blk_messages
 
+# xot-trace on a real capture: the three readers again under blktrace
+# (cgroup ids on), analysed by the tool in the image. Its per-cgroup request
+# counts must match what io.xot.stat counted meanwhile (within 2%: the tool's
+# decoding and attribution), and its top-level request shares be near the
+# weights' 1/7, 2/7, 4/7 (loose, 8 points: TCG is noisy). The trace, JSON
+# and plot come back in the results.
+xot_trace_shares() {
+	local opt=/sys/kernel/tracing/options/blk_cgroup bt=$RESULTS/blktrace g btpid
+	local -a pids
+	command -v xot-trace
+	[ -w $opt ] && echo 1 >$opt
+	rm -rf "$bt" && mkdir -p "$bt"
+	for g in g100 g200 g400; do
+		sed -n "s/^$MAJMIN rqs=\([0-9]*\).*/\1/p" $CG/$g/io.xot.stat >/tmp/before-$g
+	done
+	blktrace -d "$DEV" -o xot -D "$bt" >/dev/null 2>&1 &
+	btpid=$!
+	sleep 1
+	for g in g100 g200 g400; do
+		cgexec -g io:$g fio --name=$g --filename=$DEV --direct=1 --rw=randread --bs=4k \
+			--ioengine=libaio --iodepth=8 --runtime=4 --time_based >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	sleep 1
+	kill -INT $btpid
+	wait $btpid || true
+	[ -w $opt ] && echo 0 >$opt
+	xot-trace --cgroup-root $CG --json $RESULTS/xot-trace.json --svg $RESULTS/xot-trace.svg \
+		"$bt/xot" | tee $RESULTS/xot-trace.txt
+	for g in g100 g200 g400; do
+		echo "$g $(($(sed -n "s/^$MAJMIN rqs=\([0-9]*\).*/\1/p" $CG/$g/io.xot.stat) - $(cat /tmp/before-$g)))"
+	done >/tmp/stat-delta
+	# level top rows: NAME WEIGHT TARGET% RQS% BYTES% TIME% RQS ...
+	awk 'NR == FNR { want["cg:/" $1] = $2; next }
+	     /^level top/ { top = 1; next } /^level / { top = 0 }
+	     top && $1 ~ /^cg/ && $3 ~ /%$/ {
+		t = $3 + 0; a = $4 + 0; n++
+		d = a - t; if (d < 0) d = -d
+		c = $7 - want[$1]; if (c < 0) c = -c
+		printf "%s weight %s target %.1f%% got %.1f%%; %d requests, io.xot.stat %d\n",
+			$1, $2, t, a, $7, want[$1]
+		if (d > 8 || c > want[$1] / 50 + 1) bad++
+	     }
+	     END { exit (n == 3 && !bad) ? 0 : 1 }' /tmp/stat-delta $RESULTS/xot-trace.txt
+}
+check xot-trace-shares xot_trace_shares
+
 echo none >/sys/block/$NAME/queue/scheduler
 check cgdelete cgdelete -g io:/g100 -g io:/g200 -g io:/g400
 nullb_destroy slow

@@ -189,6 +189,10 @@ build_image() {
 	cp -r "$XOT_TOP/tests/lib" "$r/tests/lib"
 	cp "$SCEN_DIR"/*.sh "$r/tests/host/"
 	ir_project_modules "$r" "$KVER"
+	# the trace analyser, when built (make user); libc and libm are in the base
+	if [ -x "$XOT_TOP/build/bin/xot-trace" ]; then
+		ir_install "$r" "$XOT_TOP/build/bin/xot-trace" /usr/bin/xot-trace
+	fi
 	PROJECT_MODULES=${IR_PROJECT_MODULES:-none}
 	ir_cpio_delta "$r" "$WORK/run.cpio.zst"
 	ir_cat "$WORK/initrd.img" "$BASE/base.cpio.zst" "$WORK/run.cpio.zst"
