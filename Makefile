@@ -77,12 +77,12 @@ TOOL_BINS := $(BUILD)/bin/core-bench $(BUILD)/bin/fairness-report
 
 # The simulator (userspace/sim/): its sources and the shared code unchanged.
 SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
-SIM_HDR := $(wildcard userspace/sim/*.h) userspace/common/stats.h
+SIM_HDR := $(wildcard userspace/sim/*.h) $(wildcard userspace/common/*.h)
 TOOL_BINS += $(BUILD)/bin/xot-sim
 
 # The trace analyser (userspace/trace/): blktrace in, per-entity shares out.
 TRACE_SRC := $(filter-out userspace/trace/main.c,$(wildcard userspace/trace/*.c))
-TRACE_HDR := $(wildcard userspace/trace/*.h) userspace/common/stats.h
+TRACE_HDR := $(wildcard userspace/trace/*.h) $(wildcard userspace/common/*.h)
 TOOL_BINS += $(BUILD)/bin/xot-trace
 
 user: $(UNIT_BINS) $(TOOL_BINS)
@@ -94,10 +94,10 @@ $(BUILD)/bin/core-bench: userspace/bench/core-bench.c $(SHARED_SRC) $(SHARED_HDR
 
 # Shares, errors and ratios of the host-lab benchmarks (also unit-tested:
 # tests/unit/test_fairness.c includes it).
-$(BUILD)/bin/fairness-report: userspace/bench/fairness-report.c userspace/common/stats.h
+$(BUILD)/bin/fairness-report: userspace/bench/fairness-report.c $(wildcard userspace/common/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< -lm
-$(BUILD)/tests/unit-fairness: userspace/bench/fairness-report.c userspace/common/stats.h
+$(BUILD)/tests/unit-fairness: userspace/bench/fairness-report.c $(wildcard userspace/common/*.h)
 
 bench-core: $(BUILD)/bin/core-bench
 	@mkdir -p results

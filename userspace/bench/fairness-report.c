@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "../common/stats.h"
+#include "../common/json.h"
 
 #define FR_MAX_DEPTH	16
 #define FR_MAX_FIELDS	64
@@ -827,25 +828,6 @@ static void fr_print_table(const struct fr_report *r, FILE *out, const char *sho
 
 /* ------------------------------------------------------------ output: JSON */
 
-static void fr_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 /* the JSON string KEY + SUFFIX */
 static void fr_json_key_suffix(FILE *out, const char *key, const char *suffix)
@@ -854,7 +836,7 @@ static void fr_json_key_suffix(FILE *out, const char *key, const char *suffix)
 	char *k = fr_xrealloc(NULL, n, 1);
 
 	snprintf(k, n, "%s%s", key, suffix);
-	fr_json_str(out, k);
+	xot_json_str(out, k);
 	free(k);
 }
 
@@ -864,7 +846,7 @@ static void fr_json_val(FILE *out, const char *v)
 	if (fr_is_json_number(v))
 		fputs(v, out);
 	else
-		fr_json_str(out, v);
+		xot_json_str(out, v);
 }
 
 static void fr_json_kvs(FILE *out, const struct fr_kvlist *l, int as_strings)
@@ -873,10 +855,10 @@ static void fr_json_kvs(FILE *out, const struct fr_kvlist *l, int as_strings)
 
 	for (i = 0; i < l->n; i++) {
 		fputs(", ", out);
-		fr_json_str(out, l->v[i].key);
+		xot_json_str(out, l->v[i].key);
 		fputs(": ", out);
 		if (as_strings)
-			fr_json_str(out, l->v[i].val);
+			xot_json_str(out, l->v[i].val);
 		else
 			fr_json_val(out, l->v[i].val);
 	}
@@ -888,14 +870,14 @@ static void fr_json_object(FILE *out, const char *name, const struct fr_kvlist *
 	size_t i;
 
 	fprintf(out, ",\n  ");
-	fr_json_str(out, name);
+	xot_json_str(out, name);
 	fputs(": {", out);
 	for (i = 0; i < l->n; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		fr_json_str(out, l->v[i].key);
+		xot_json_str(out, l->v[i].key);
 		fputs(": ", out);
 		if (as_strings)
-			fr_json_str(out, l->v[i].val);
+			xot_json_str(out, l->v[i].val);
 		else
 			fr_json_val(out, l->v[i].val);
 	}
@@ -916,9 +898,9 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 		if (!v)
 			continue;
 		fputs(any ? ",\n  " : "\n  ", out);
-		fr_json_str(out, first[k]);
+		xot_json_str(out, first[k]);
 		fputs(": ", out);
-		fr_json_str(out, v);
+		xot_json_str(out, v);
 		any = 1;
 	}
 	for (i = 0; i < r->meta.n; i++) {
@@ -929,9 +911,9 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 		if (known)
 			continue;
 		fputs(any ? ",\n  " : "\n  ", out);
-		fr_json_str(out, r->meta.v[i].key);
+		xot_json_str(out, r->meta.v[i].key);
 		fputs(": ", out);
-		fr_json_str(out, r->meta.v[i].val);
+		xot_json_str(out, r->meta.v[i].val);
 		any = 1;
 	}
 	if (!any)
@@ -945,13 +927,13 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 
 		fputs(i ? ",\n    {" : "\n    {", out);
 		fputs("\"scenario\": ", out);
-		fr_json_str(out, run->scenario);
+		xot_json_str(out, run->scenario);
 		fputs(", \"device\": ", out);
-		fr_json_str(out, run->device);
+		xot_json_str(out, run->device);
 		fputs(", \"scheduler\": ", out);
-		fr_json_str(out, run->scheduler);
+		xot_json_str(out, run->scheduler);
 		fputs(", \"config\": ", out);
-		fr_json_str(out, run->config);
+		xot_json_str(out, run->config);
 		fr_json_kvs(out, &run->attrs, 0);
 		fputs(",\n      \"entities\": [", out);
 		for (j = 0; j < run->nent; j++) {
@@ -959,11 +941,11 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 
 			fputs(j ? ",\n        {" : "\n        {", out);
 			fputs("\"name\": ", out);
-			fr_json_str(out, en->name);
+			xot_json_str(out, en->name);
 			fputs(", \"level\": \"cgroup\", \"depth\": ", out);
 			fprintf(out, "%d, \"parent\": ", en->depth);
 			if (en->parent)
-				fr_json_str(out, en->parent);
+				xot_json_str(out, en->parent);
 			else
 				fputs("null", out);
 			fprintf(out, ", \"weight\": %.10g, \"target_share\": %.4f, \"achieved_share\": %.4f",
@@ -1009,7 +991,7 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 
 			fputs(i ? ",\n    {" : "\n    {", out);
 			fputs("\"scenario\": ", out);
-			fr_json_str(out, o->scenario);
+			xot_json_str(out, o->scenario);
 			if (o->attrs)
 				fr_json_kvs(out, o->attrs, 0);
 			fputs(",\n      \"schedulers\": [", out);
@@ -1018,7 +1000,7 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 
 				fputs(j ? ",\n        {" : "\n        {", out);
 				fputs("\"scheduler\": ", out);
-				fr_json_str(out, os->scheduler);
+				xot_json_str(out, os->scheduler);
 				fprintf(out, ", \"iops\": %.1f, \"iops_min\": %.1f, \"iops_max\": %.1f, \"samples\": [",
 					os->median, os->min, os->max);
 				for (k = 0; k < os->n; k++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../common/json.h"
 
 #define MAX_SETS	64
 #define MAX_SWEEP	256
@@ -353,7 +354,7 @@ static void json_command(FILE *f, int argc, char **argv)
 	p = cmd + sprintf(cmd, "xot-sim");
 	for (i = 1; i < argc; i++)
 		p += sprintf(p, strchr(argv[i], ' ') || !argv[i][0] ? " '%s'" : " %s", argv[i]);
-	sim_json_str(f, cmd);
+	xot_json_str(f, cmd);
 	free(cmd);
 }
 
@@ -394,7 +395,7 @@ int sim_main(int argc, char **argv)
 			goto out;
 		}
 		fprintf(jf, "{\n  \"benchmark\": \"sim\",\n  \"commit\": ");
-		sim_json_str(jf, o.commit ? o.commit : "unknown");
+		xot_json_str(jf, o.commit ? o.commit : "unknown");
 		fputs(",\n  \"command\": ", jf);
 		json_command(jf, argc, argv);
 		fputs(",\n  \"machine\": \"xot-sim: deterministic simulation of the xot elevator, core/sched.c unchanged\",\n",

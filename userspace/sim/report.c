@@ -20,6 +20,7 @@
 
 #include "../common/stats.h"
 #include "sim.h"
+#include "../common/json.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -316,21 +317,6 @@ void sim_report_print(FILE *out, const struct sim_report *r, const struct sim_mo
 		res->unfinished ? "" : "; every request completed");
 }
 
-void sim_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 void sim_report_json(FILE *out, const struct sim_report *r, const struct sim_model *m,
 		     const char *sweep_key, const char *sweep_value)
@@ -342,9 +328,9 @@ void sim_report_json(FILE *out, const struct sim_report *r, const struct sim_mod
 
 	sim_describe_setup(dev, sizeof(dev), m);
 	fputs("{\"scenario\": ", out);
-	sim_json_str(out, m->name);
+	xot_json_str(out, m->name);
 	fputs(", \"device\": ", out);
-	sim_json_str(out, dev);
+	xot_json_str(out, dev);
 	fprintf(out, ", \"scheduler\": \"xot\", \"config\": \"%s\"",
 		m->set.max_inflight ? "xot-mi" : "xot");
 	fprintf(out, ", \"max_inflight\": %u, \"nr_requests\": %u, \"seed\": %llu",
@@ -353,9 +339,9 @@ void sim_report_json(FILE *out, const struct sim_report *r, const struct sim_mod
 		(double)res->win_end / 1e9);
 	if (sweep_key) {
 		fputs(", \"sweep\": {", out);
-		sim_json_str(out, sweep_key);
+		xot_json_str(out, sweep_key);
 		fputs(": ", out);
-		sim_json_str(out, sweep_value);
+		xot_json_str(out, sweep_value);
 		fputs("}", out);
 	}
 	fputs(",\n      \"entities\": [", out);
@@ -364,11 +350,11 @@ void sim_report_json(FILE *out, const struct sim_report *r, const struct sim_mod
 
 		fputs(i ? ",\n        {" : "\n        {", out);
 		fputs("\"name\": ", out);
-		sim_json_str(out, n->name);
+		xot_json_str(out, n->name);
 		fprintf(out, ", \"level\": \"%s\", \"depth\": %d, \"parent\": ", kind_name(n->kind),
 			n->depth);
 		if (n->parent >= 0)
-			sim_json_str(out, r->node[n->parent].name);
+			xot_json_str(out, r->node[n->parent].name);
 		else
 			fputs("null", out);
 		fprintf(out, ", \"weight\": %u, \"present\": %s", n->weight,

@@ -455,7 +455,6 @@ void sim_report_print(FILE *out, const struct sim_report *r, const struct sim_mo
 /* one scenario object of the JSON document (no trailing comma/newline) */
 void sim_report_json(FILE *out, const struct sim_report *r, const struct sim_model *m,
 		     const char *sweep_key, const char *sweep_value);
-void sim_json_str(FILE *out, const char *s);
 
 /* --------------------------------------------------------------------- cli */
 

@@ -3,22 +3,8 @@
 #include <inttypes.h>
 
 #include "report.h"
+#include "../common/json.h"
 
-static void jstr(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 /* a number, or null when negative (none) */
 static void jnum(FILE *out, double x)
@@ -45,11 +31,11 @@ static void entity(FILE *out, const struct xt_report *r, int l, const struct xt_
 	int m;
 
 	fprintf(out, "        {\"name\": ");
-	jstr(out, e->name);
+	xot_json_str(out, e->name);
 	fprintf(out, ", \"kind\": \"%s\"", e->kind);
 	if (l > 0) {
 		fprintf(out, ", \"parent\": ");
-		jstr(out, r->lv[l - 1].e[e->parent].name);
+		xot_json_str(out, r->lv[l - 1].e[e->parent].name);
 	}
 	if (w->src == XT_SRC_MSG && w->guest) {
 		fprintf(out, ", \"domid\": %" PRIu64, w->domid);
@@ -116,7 +102,7 @@ static void windows(FILE *out, const struct xt_report *r, int l)
 				continue;
 			fprintf(out, "%s\n          ", first ? "" : ",");
 			first = 0;
-			jstr(out, L->e[i].name);
+			xot_json_str(out, L->e[i].name);
 			fprintf(out, ": {\"rqs\": %" PRIu64 ", \"bytes\": %" PRIu64
 				", \"device_ns\": %" PRIu64 ", \"share\": {",
 				c->v[XT_M_RQS], c->v[XT_M_BYTES], c->v[XT_M_TIME]);
