@@ -26,7 +26,7 @@ help:
 	@echo "XoT make targets:"
 	@echo "  make [KDIR=...]     build kernel modules and userspace tools"
 	@echo "  make modules        the three kernel modules (xot-iosched, xot-blkback, xot-tagger)"
-	@echo "  make user           userspace tools and unit tests"
+	@echo "  make user           userspace tools (build/bin: xotctl, ...) and unit tests"
 	@echo "  make unit           run the userspace unit tests (core, wire format)"
 	@echo "  make test           the whole test suite (as CI runs it)"
 	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
@@ -77,6 +77,14 @@ SIM_SRC := $(filter-out userspace/sim/main.c,$(wildcard userspace/sim/*.c))
 SIM_HDR := $(wildcard userspace/sim/*.h) userspace/common/stats.h
 TOOL_BINS += $(BUILD)/bin/xot-sim
 
+# xotctl (userspace/xotctl/): the administration tool, linked with libcgroup.
+# Its parsers are unit-tested (tests/unit/test_xotctl.c links XOTCTL_LIB);
+# tests/cli/xotctl.sh runs the ASan/UBSan build, build/tests/xotctl-san.
+XOTCTL_SRC := $(wildcard userspace/xotctl/*.c)
+XOTCTL_HDR := userspace/xotctl/xotctl.h
+XOTCTL_LIB := $(addprefix userspace/xotctl/,util.c json.c tree.c shares.c vbds.c vmw.c)
+TOOL_BINS += $(BUILD)/bin/xotctl $(BUILD)/tests/xotctl-san
+
 user: $(UNIT_BINS) $(TOOL_BINS)
 
 # Benchmarks and tools: optimised, no sanitizers.
@@ -103,6 +111,14 @@ $(BUILD)/bin/xot-sim: userspace/sim/main.c $(SIM_SRC) $(SIM_HDR) $(SHARED_SRC) $
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ userspace/sim/main.c $(SIM_SRC) $(SHARED_SRC) -lm
 
+$(BUILD)/bin/xotctl: $(XOTCTL_SRC) $(XOTCTL_HDR) core/weight.c $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(XOTCTL_SRC) core/weight.c -lcgroup -lm
+
+$(BUILD)/tests/xotctl-san: $(XOTCTL_SRC) $(XOTCTL_HDR) core/weight.c $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $(XOTCTL_SRC) core/weight.c -lcgroup -lm
+
 bench-host: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
 	$(TOP)/userspace/bench/bench-host.sh $(BENCH_ARGS)
@@ -122,6 +138,13 @@ $(BUILD)/tests/unit-sim: tests/unit/test_sim.c tests/unit/unit.h $(SIM_SRC) $(SI
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/sim \
 		-DSIM_EXAMPLES='"$(TOP)/userspace/sim/examples"' -o $@ $< $(SIM_SRC) $(SHARED_SRC) -lm
+
+# xotctl's parsers: tree, shares, vbds, VM weight list, modprobe.d, JSON.
+$(BUILD)/tests/unit-xotctl: tests/unit/test_xotctl.c tests/unit/unit.h $(XOTCTL_LIB) \
+		$(XOTCTL_HDR) $(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/xotctl -o $@ $< $(XOTCTL_LIB) \
+		$(SHARED_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)
