@@ -17,7 +17,7 @@
 #include "xotctl.h"
 
 /* dom0 cgroup parent: the nearest ancestor path that has a group line */
-static int group_parent(const struct xc_tree *t, int i)
+int xc_tree_group_parent(const struct xc_tree *t, int i)
 {
 	char *p = strdup(t->e[i].path);
 	int found = -1;
@@ -65,7 +65,7 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 		struct xc_share *s = &out[i];
 
 		memset(s, 0, sizeof(*s));
-		s->tparent = e->kind == XC_GROUP ? group_parent(b, i) : e->parent;
+		s->tparent = e->kind == XC_GROUP ? xc_tree_group_parent(b, i) : e->parent;
 		if (e->kind == XC_SHARED || e->kind == XC_PROC)
 			continue;	/* counted in their group */
 		if (!e->has_rqs) {

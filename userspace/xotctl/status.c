@@ -32,6 +32,11 @@ static const char status_help[] =
 	"  - in a guest: xot-tagger's debugfs files as they are.\n"
 	"debugfs must be mounted (/sys/kernel/debug) and readable (root).\n"
 	"\n"
+	"Share columns: WEIGHT and QUEUED now; OWN_RQS requests dispatched from the\n"
+	"entity's own queues in the interval; RQS the same with everything below it;\n"
+	"RQS/S per second; OF_PARENT and OF_DEVICE its RQS over its parent's and the\n"
+	"device's. \"n/a\": the elevator has no counter for it; \"-\": not known.\n"
+	"\n"
 	"Options:\n"
 	"  --json          one JSON document (with --watch: one per line)\n"
 	"  --interval SEC  time between the two snapshots (default 1; 0: no shares)\n"
@@ -302,7 +307,8 @@ static void shares_of(const struct snap *a, const struct devsnap *b, double secs
 		ds->total = xc_shares(&da->tree, &b->tree, ds->s, &ds->complete);
 }
 
-static const int kind_order[] = { XC_GROUP, XC_VM, XC_GCG, XC_SHARED, XC_PROC };
+/* a group's own queues first, then the groups below it */
+static const int kind_order[] = { XC_SHARED, XC_PROC, XC_GROUP, XC_VM, XC_GCG };
 
 static void ent_label(const struct xc_ent *e, const struct blkback *bb, char *buf, size_t len)
 {
@@ -334,7 +340,7 @@ static int tparent_of(const struct devshares *ds, int i)
 
 	if (ds->s)
 		return ds->s[i].tparent;
-	return e->parent;	/* dom0 groups: flat without shares */
+	return e->kind == XC_GROUP ? xc_tree_group_parent(&ds->b->tree, i) : e->parent;
 }
 
 static void pct(char *buf, size_t len, bool ok, double v)
@@ -350,21 +356,25 @@ static void table_ent(const struct devshares *ds, const struct blkback *bb, int 
 	const struct xc_tree *t = &ds->b->tree;
 	const struct xc_ent *e = &t->e[i];
 	const struct xc_share *s = ds->s ? &ds->s[i] : NULL;
-	char label[200], rqs[32] = "-", rate[32] = "-", par[16], dev[16];
+	char label[200], rqs[32] = "-", own[32] = "-", rate[32] = "-", par[16], dev[16];
 	int k, j, idle = 0;
 
 	ent_label(e, bb, label, sizeof(label));
-	if (s && s->known)
+	if (s && (s->known || s->subtree))
 		snprintf(rqs, sizeof(rqs), "%lld", s->subtree);
-	if (s && s->known && ds->secs > 0)
+	if (s && s->known)
+		snprintf(own, sizeof(own), "%lld", s->delta);
+	if (s && (s->known || s->subtree) && ds->secs > 0)
 		snprintf(rate, sizeof(rate), "%.0f", (double)s->subtree / ds->secs);
-	if (e->kind == XC_SHARED || e->kind == XC_PROC)
+	if (e->kind == XC_SHARED || e->kind == XC_PROC) {
 		snprintf(rqs, sizeof(rqs), "n/a");
+		snprintf(own, sizeof(own), "n/a");
+	}
 	pct(par, sizeof(par), s && s->has_share, s ? s->of_parent : 0);
 	pct(dev, sizeof(dev), s && s->has_share, s ? s->of_device : 0);
-	printf("  %*s%-*s %6u %6u %9s %9s %9s %9s\n", 2 * depth, "", 44 - 2 * depth, label,
-	       e->weight, e->queued, rqs, rate, par, dev);
-	for (k = 0; k < 5; k++)
+	printf("  %*s%-*s %6u %6u %9s %9s %9s %9s %9s\n", 2 * depth, "", 40 - 2 * depth, label,
+	       e->weight, e->queued, own, rqs, rate, par, dev);
+	for (k = 0; k < 5; k++) {
 		for (j = 0; j < t->nr; j++) {
 			const struct xc_ent *c = &t->e[j];
 
@@ -376,9 +386,11 @@ static void table_ent(const struct devshares *ds, const struct blkback *bb, int 
 			}
 			table_ent(ds, bb, j, depth + 1);
 		}
-	if (idle)
-		printf("  %*s(%d idle queue%s not shown)\n", 2 * depth + 2, "", idle,
-		       idle > 1 ? "s" : "");
+		/* after the queues, before the groups below */
+		if (k == 1 && idle)
+			printf("  %*s(%d idle queue%s)\n", 2 * depth + 2, "", idle,
+			       idle > 1 ? "s" : "");
+	}
 }
 
 static void table_shares(const struct devshares *ds, const struct blkback *bb)
@@ -398,8 +410,8 @@ static void table_shares(const struct devshares *ds, const struct blkback *bb)
 		       ds->secs > 0 ? (double)ds->total / ds->secs : 0.0);
 	else
 		printf(": one snapshot only (--interval 0), no shares\n");
-	printf("  %-44s %6s %6s %9s %9s %9s %9s\n", "ENTITY", "WEIGHT", "QUEUED", "RQS",
-	       "RQS/S", "OF_PARENT", "OF_DEVICE");
+	printf("  %-40s %6s %6s %9s %9s %9s %9s %9s\n", "ENTITY", "WEIGHT", "QUEUED", "OWN_RQS",
+	       "RQS", "RQS/S", "OF_PARENT", "OF_DEVICE");
 	for (i = 0; i < b->tree.nr; i++)
 		if (b->tree.e[i].kind == XC_GROUP && tparent_of(ds, i) < 0)
 			table_ent(ds, bb, i, 0);

@@ -102,6 +102,8 @@ void xc_ent_key(const struct xc_tree *t, int i, char *buf, size_t len);
 /* The entity index of dom0 group path, or -1. */
 int xc_tree_find_group(const struct xc_tree *t, const char *path);
 const char *xc_kind_name(enum xc_kind k);
+/* dom0 group i's parent: the group of the nearest ancestor path, or -1 */
+int xc_tree_group_parent(const struct xc_tree *t, int i);
 
 /* -------------------------------------------------------------- shares.c */
 struct xc_share {
