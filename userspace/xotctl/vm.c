@@ -158,14 +158,19 @@ static int read_running(struct xc_vmw *l)
 
 static int write_running(const struct xc_vmw *l)
 {
-	char path[4096], list[XC_VMW_MAX * (XC_NAME_LEN + 8)];
+	char path[4096], list[XC_VMW_MAX * (XC_NAME_LEN + 8) + 2];
 	int r;
 
-	if (!xc_path(path, sizeof(path), PARAM) || !xc_vmw_format(l, list, sizeof(list)))
+	if (!xc_path(path, sizeof(path), PARAM) || !xc_vmw_format(l, list, sizeof(list) - 1))
 		return XC_EXIT_ERR;
+	/*
+	 * With a newline: sysfs ignores a write of 0 bytes, so an empty list
+	 * must be "\n" to clear the kernel's list (it reads newlines as commas).
+	 */
+	strcat(list, "\n");
 	r = xc_write_file(path, list);
 	if (r == -EINVAL) {
-		xc_err("xot-blkback refused the list '%s' (EINVAL)", list);
+		xc_err("xot-blkback refused the list '%s' (EINVAL)", xc_chomp(list));
 		return XC_EXIT_ERR;
 	}
 	if (r)
