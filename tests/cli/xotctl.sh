@@ -329,6 +329,7 @@ mv "$R/sys/module/xot_blkback.off" "$R/sys/module/xot_blkback"
 # ------------------------------------------------------- cgroup weights
 W=$R/sys/fs/cgroup/gold/io.xot.weight
 expect group-get 0 "cgroup /gold weight: +default 800 stat: +8:16 rqs=0 bytes=0" xs group get gold
+expect group-get-root 0 "cgroup / stat: +8:16 rqs=100 " xs group get /
 expect group-set-weight 0 "" xs group set-weight gold 8:16 250
 file_is group-set-weight-file "$W" "^8:16 250$"
 expect group-set-weight-one-arg 0 "" xs group set-weight /gold/ "default 300"

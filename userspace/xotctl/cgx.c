@@ -156,7 +156,7 @@ static int diagnose(const struct hier *h, const char *cg, const char *file, bool
 {
 	char dir[8192], path[8300];
 
-	snprintf(dir, sizeof(dir), "%s/%s", h->mount, cg);
+	snprintf(dir, sizeof(dir), "%s%s%s", h->mount, *cg ? "/" : "", cg);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (!xc_exists(dir)) {
 		xc_err("no cgroup '/%s' (%s does not exist)", cg, dir);

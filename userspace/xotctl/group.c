@@ -45,15 +45,20 @@ static void indent(const char *text)
 static int group_get(const char *cg)
 {
 	char *w = NULL, *s = NULL;
+	bool root = !cg[strspn(cg, "/")];
 	int r;
 
-	r = xc_cg_read(cg, "weight", &w, false);
+	/* the root cgroup has io.xot.stat but no io.xot.weight */
+	r = xc_cg_read(cg, root ? "stat" : "weight", root ? &s : &w, false);
 	if (r)
 		return r;
-	printf("cgroup %s%s\nweight:\n", cg[0] == '/' ? "" : "/", cg);
-	indent(w);
-	free(w);
-	if (!xc_cg_read(cg, "stat", &s, true)) {
+	printf("cgroup %s%s\n", cg[0] == '/' && !root ? "" : "/", root ? "" : cg);
+	if (w) {
+		printf("weight:\n");
+		indent(w);
+		free(w);
+	}
+	if (s || !xc_cg_read(cg, "stat", &s, true)) {
 		printf("stat:\n");
 		indent(s);
 		free(s);
