@@ -277,6 +277,16 @@ file_is vm-config-option-default-untouched "$C" "vm_weights=web=7 "
 expect vm-config-unwritable 1 "cannot write $TMP/nodir/x.conf.tmp.*No such file.*running module has the new weights, but they are not persisted" \
 	xs vm set-weight web 9 --config "$TMP/nodir/x.conf"
 
+# Two changes at once are serialised by /run/lock/xotctl-vm.lock.
+mkdir -p "$R/run/lock"
+flock "$R/run/lock/xotctl-vm.lock" sleep 1.5 &
+sleep 0.3
+t0=$(date +%s%N)
+xs vm set-weight web 9 >/dev/null 2>&1
+t1=$(date +%s%N)
+wait
+if [ $(((t1 - t0) / 1000000)) -ge 900 ]; then ok vm-lock-waits; else ko vm-lock-waits "took $(((t1 - t0) / 1000000)) ms"; fi
+
 # Errors
 expect vm-bad-weight-zero 2 "bad weight '0': an integer in 1..10000" xs vm set-weight web 0
 expect vm-bad-weight-big 2 "bad weight '10001'" xs vm set-weight web 10001

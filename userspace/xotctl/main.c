@@ -41,6 +41,11 @@ static const char main_help[] =
 	"  XOTCTL_ROOT=DIR     prefix every built-in /sys, /proc and /etc path with DIR\n"
 	"                      (tests on a fake tree; cgroup files are then read directly)\n"
 	"  XOTCTL_CGROUP_FILES=1  use the cgroup files directly instead of libcgroup\n"
+	"  XOTCTL_XENSTORE_READ=CMD  command that resolves a domid (default xenstore-read)\n"
+	"\n"
+	"Files:\n"
+	"  /etc/modprobe.d/xot-vm-weights.conf  persistent VM weights (vm --config FILE)\n"
+	"  /run/lock/xotctl-vm.lock             serialises vm set-weight and unset\n"
 	"\n";
 
 bool xc_want_help(int argc, char **argv, const char *text)

@@ -7,8 +7,10 @@
  * domid and keeps its weight.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #define DEFAULT_CONFIG "/etc/modprobe.d/xot-vm-weights.conf"
 #define PARAM "/sys/module/xot_blkback/parameters/vm_weights"
 #define VBDS "/sys/kernel/debug/xot-blkback/vbds"
+#define LOCK "/run/lock/xotctl-vm.lock"
 
 static const char vm_help[] =
 	"Usage: xotctl vm list [--config FILE]\n"
@@ -135,6 +138,24 @@ static int resolve(const char *arg, char *name, bool *running)
 			*running = true;
 	xc_vbds_free(&v);
 	return 0;
+}
+
+/*
+ * set-weight and unset read, change and write back the whole list: two at
+ * once would lose one change. They take LOCK (released at exit); without
+ * /run/lock they go on unlocked.
+ */
+static void lock_list(void)
+{
+	char path[4096];
+	int fd;
+
+	if (!xc_path(path, sizeof(path), LOCK))
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX))
+		xc_warn("cannot lock %s: %s", path, strerror(errno));
+	/* fd stays open until exit */
 }
 
 static int read_running(struct xc_vmw *l)
@@ -316,8 +337,10 @@ static int vm_set(const char *who, const char *wstr)
 	r = xc_need_blkback();
 	if (!r)
 		r = resolve(who, name, &running);
-	if (!r)
+	if (!r) {
+		lock_list();
 		r = read_running(&l);
+	}
 	if (r)
 		return r;
 	if (xc_vmw_set(&l, name, w)) {
@@ -346,8 +369,10 @@ static int vm_unset(const char *who)
 	r = xc_need_blkback();
 	if (!r)
 		r = resolve(who, name, &running);
-	if (!r)
+	if (!r) {
+		lock_list();
 		r = read_running(&l);
+	}
 	if (r)
 		return r;
 	if (xc_vmw_unset(&l, name)) {
