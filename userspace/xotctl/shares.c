@@ -39,17 +39,51 @@ int xc_tree_group_parent(const struct xc_tree *t, int i)
 	return found == i ? -1 : found;
 }
 
-static int find_key(const struct xc_tree *t, const char *key)
-{
-	char k[512];
-	int i;
+/* The entities of snapshot a that have counters, sorted by key. */
+struct keyed {
+	char *key;
+	int idx;
+};
 
-	for (i = 0; t && i < t->nr; i++) {
-		xc_ent_key(t, i, k, sizeof(k));
-		if (!strcmp(k, key))
-			return i;
+static int cmp_keyed(const void *x, const void *y)
+{
+	return strcmp(((const struct keyed *)x)->key, ((const struct keyed *)y)->key);
+}
+
+static struct keyed *index_keys(const struct xc_tree *t, int *nr)
+{
+	struct keyed *k;
+	char key[512];
+	int i, n = 0;
+
+	*nr = 0;
+	if (!t || !t->nr)
+		return NULL;
+	k = calloc((size_t)t->nr, sizeof(*k));
+	if (!k)
+		return NULL;
+	for (i = 0; i < t->nr; i++) {
+		if (!t->e[i].has_rqs)
+			continue;
+		xc_ent_key(t, i, key, sizeof(key));
+		k[n].key = strdup(key);
+		if (!k[n].key)
+			break;
+		k[n++].idx = i;
 	}
-	return -1;
+	qsort(k, (size_t)n, sizeof(*k), cmp_keyed);
+	*nr = n;
+	return k;
+}
+
+static int find_key(const struct keyed *k, int nr, const char *key)
+{
+	struct keyed want = { .key = (char *)key }, *hit;
+
+	if (!k)
+		return -1;
+	hit = bsearch(&want, k, (size_t)nr, sizeof(*k), cmp_keyed);
+	return hit ? hit->idx : -1;
 }
 
 long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
@@ -57,7 +91,8 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 {
 	long long total = 0;
 	char key[512];
-	int i, j, pass;
+	int i, j, pass, nkeys;
+	struct keyed *keys = index_keys(a, &nkeys);
 
 	*complete = true;
 	for (i = 0; i < b->nr; i++) {
@@ -75,12 +110,15 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 		s->known = true;
 		s->delta = e->rqs;
 		xc_ent_key(b, i, key, sizeof(key));
-		j = find_key(a, key);
+		j = find_key(keys, nkeys, key);
 		if (j >= 0 && a->e[j].has_rqs && a->e[j].rqs <= e->rqs)
 			s->delta = e->rqs - a->e[j].rqs;
 		/* j < 0: new since a, counted from 0; a counter that went back:
 		 * the group was freed and made again, counted from 0 too */
 	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i].key);
+	free(keys);
 	/* children before parents: repeat until nothing moves (depth <= 8 + paths) */
 	for (i = 0; i < b->nr; i++)
 		out[i].subtree = out[i].delta;

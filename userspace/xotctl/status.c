@@ -290,7 +290,60 @@ struct devshares {
 	long long total;
 	bool complete;
 	double secs;
+	int *tp;		/* parent of each entity, dom0 cgroups included */
+	int *kids, *kstart;	/* children of i: kids[kstart[i] .. kstart[i + 1]) */
 };
+
+/* a group's own queues first, then the groups below it */
+static const int kind_order[] = { XC_SHARED, XC_PROC, XC_GROUP, XC_VM, XC_GCG };
+
+/* Parents and children lists, so printing is linear in the tree's size. */
+static void link_tree(struct devshares *ds)
+{
+	const struct xc_tree *t = &ds->b->tree;
+	int n = t->nr, i, k, *fill;
+
+	ds->tp = calloc((size_t)n + 1, sizeof(int));
+	ds->kids = calloc((size_t)n + 1, sizeof(int));
+	ds->kstart = calloc((size_t)n + 2, sizeof(int));
+	fill = calloc((size_t)n + 1, sizeof(int));
+	if (!ds->tp || !ds->kids || !ds->kstart || !fill) {
+		free(ds->tp);
+		free(ds->kids);
+		free(ds->kstart);
+		ds->tp = ds->kids = ds->kstart = NULL;
+		free(fill);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (ds->s)
+			ds->tp[i] = ds->s[i].tparent;
+		else if (t->e[i].kind == XC_GROUP)
+			ds->tp[i] = xc_tree_group_parent(t, i);
+		else
+			ds->tp[i] = t->e[i].parent;
+		if (ds->tp[i] >= 0)
+			ds->kstart[ds->tp[i] + 1]++;
+	}
+	for (i = 0; i < n; i++)
+		ds->kstart[i + 1] += ds->kstart[i];
+	for (k = 0; k < 5; k++)
+		for (i = 0; i < n; i++)
+			if ((int)t->e[i].kind == kind_order[k] && ds->tp[i] >= 0) {
+				int p = ds->tp[i];
+
+				ds->kids[ds->kstart[p] + fill[p]++] = i;
+			}
+	free(fill);
+}
+
+static void devshares_free(struct devshares *ds)
+{
+	free(ds->s);
+	free(ds->tp);
+	free(ds->kids);
+	free(ds->kstart);
+}
 
 static void shares_of(const struct snap *a, const struct devsnap *b, double secs,
 		      struct devshares *ds)
@@ -300,15 +353,15 @@ static void shares_of(const struct snap *a, const struct devsnap *b, double secs
 	memset(ds, 0, sizeof(*ds));
 	ds->b = b;
 	ds->secs = secs;
-	if (!b->have_tree || !a || !da || !da->have_tree)
+	if (!b->have_tree)
 		return;
-	ds->s = calloc((size_t)(b->tree.nr ? b->tree.nr : 1), sizeof(*ds->s));
-	if (ds->s)
-		ds->total = xc_shares(&da->tree, &b->tree, ds->s, &ds->complete);
+	if (a && da && da->have_tree) {
+		ds->s = calloc((size_t)(b->tree.nr ? b->tree.nr : 1), sizeof(*ds->s));
+		if (ds->s)
+			ds->total = xc_shares(&da->tree, &b->tree, ds->s, &ds->complete);
+	}
+	link_tree(ds);
 }
-
-/* a group's own queues first, then the groups below it */
-static const int kind_order[] = { XC_SHARED, XC_PROC, XC_GROUP, XC_VM, XC_GCG };
 
 static void ent_label(const struct xc_ent *e, const struct blkback *bb, char *buf, size_t len)
 {
@@ -336,11 +389,7 @@ static void ent_label(const struct xc_ent *e, const struct blkback *bb, char *bu
 
 static int tparent_of(const struct devshares *ds, int i)
 {
-	const struct xc_ent *e = &ds->b->tree.e[i];
-
-	if (ds->s)
-		return ds->s[i].tparent;
-	return e->kind == XC_GROUP ? xc_tree_group_parent(&ds->b->tree, i) : e->parent;
+	return ds->tp ? ds->tp[i] : -1;
 }
 
 static void pct(char *buf, size_t len, bool ok, double v)
@@ -357,7 +406,7 @@ static void table_ent(const struct devshares *ds, const struct blkback *bb, int 
 	const struct xc_ent *e = &t->e[i];
 	const struct xc_share *s = ds->s ? &ds->s[i] : NULL;
 	char label[200], rqs[32] = "-", own[32] = "-", rate[32] = "-", par[16], dev[16];
-	int k, j, idle = 0;
+	int k, idle = 0;
 
 	ent_label(e, bb, label, sizeof(label));
 	if (s && (s->known || s->subtree))
@@ -374,23 +423,26 @@ static void table_ent(const struct devshares *ds, const struct blkback *bb, int 
 	pct(dev, sizeof(dev), s && s->has_share, s ? s->of_device : 0);
 	printf("  %*s%-*s %6u %6u %9s %9s %9s %9s %9s\n", 2 * depth, "", 40 - 2 * depth, label,
 	       e->weight, e->queued, own, rqs, rate, par, dev);
-	for (k = 0; k < 5; k++) {
-		for (j = 0; j < t->nr; j++) {
-			const struct xc_ent *c = &t->e[j];
+	if (!ds->kstart)
+		return;
+	/* children in kind order: queues, then the groups below */
+	for (k = ds->kstart[i]; k < ds->kstart[i + 1]; k++) {
+		const struct xc_ent *c = &t->e[ds->kids[k]];
+		bool queue = c->kind == XC_SHARED || c->kind == XC_PROC;
 
-			if ((int)c->kind != kind_order[k] || tparent_of(ds, j) != i || j == i)
-				continue;
-			if ((c->kind == XC_SHARED || c->kind == XC_PROC) && !c->queued && !c->active) {
-				idle++;
-				continue;
-			}
-			table_ent(ds, bb, j, depth + 1);
+		if (queue && !c->queued && !c->active) {
+			idle++;
+			continue;
 		}
-		/* after the queues, before the groups below */
-		if (k == 1 && idle)
+		if (!queue && idle) {
 			printf("  %*s(%d idle queue%s)\n", 2 * depth + 2, "", idle,
 			       idle > 1 ? "s" : "");
+			idle = 0;
+		}
+		table_ent(ds, bb, ds->kids[k], depth + 1);
 	}
+	if (idle)
+		printf("  %*s(%d idle queue%s)\n", 2 * depth + 2, "", idle, idle > 1 ? "s" : "");
 }
 
 static void table_shares(const struct devshares *ds, const struct blkback *bb)
@@ -523,7 +575,7 @@ static void table(const struct snap *a, const struct snap *b, const struct blkba
 
 		shares_of(a, &b->d[i], b->t - (a ? a->t : b->t), &ds);
 		table_shares(&ds, bb);
-		free(ds.s);
+		devshares_free(&ds);
 	}
 }
 
@@ -645,7 +697,7 @@ static void json(const struct snap *a, const struct snap *b, const struct blkbac
 		}
 		shares_of(a, &b->d[i], b->t - (a ? a->t : b->t), &ds);
 		json_shares(&w, &ds, bb);
-		free(ds.s);
+		devshares_free(&ds);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
