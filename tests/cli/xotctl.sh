@@ -252,6 +252,9 @@ expect vm-set-weight-xenstore 0 "mail: weight 50" xs vm set-weight 5 50
 file_is vm-set-weight-xenstore-param "$P" "^web=400,db=300,mail=50 ?$"
 expect vm-set-weight-not-running-warns 0 "warning: no running VM named 'mail'" xs vm set-weight mail 60
 expect vm-list-persisted 0 "web +400 +1 +400 db +300 +2 +300 mail +60 +- +60 config: .*xot-vm-weights.conf $" xs vm list
+xs vm list --json >"$TMP/vm.json" 2>&1
+pycheck vm-list-json "$TMP/vm.json" "j['config_exists'] and j['config'].endswith('/etc/modprobe.d/xot-vm-weights.conf') and j['vms']==[{'name':'web','weight':400,'default':False,'domid':1,'config_weight':400},{'name':'db','weight':300,'default':False,'domid':2,'config_weight':300},{'name':'mail','weight':60,'default':False,'domid':None,'config_weight':60}]"
+expect vm-json-not-for-set 2 "--json is for vm list" xs vm set-weight web 5 --json
 expect vm-set-weight-again 0 "web: weight 100" xs vm set-weight web 100
 file_is vm-config-one-line "$C" "^# XoT.* options xot-blkback vm_weights=web=100,db=300,mail=60 $"
 if [ "$(grep -c vm_weights "$C")" = 1 ]; then ok vm-config-no-duplicate; else ko vm-config-no-duplicate "$(cat "$C")"; fi

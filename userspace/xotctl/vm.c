@@ -22,7 +22,7 @@
 #define LOCK "/run/lock/xotctl-vm.lock"
 
 static const char vm_help[] =
-	"Usage: xotctl vm list [--config FILE]\n"
+	"Usage: xotctl vm list [--json] [--config FILE]\n"
 	"       xotctl vm set-weight NAME|DOMID W [--config FILE]\n"
 	"       xotctl vm unset NAME|DOMID [--config FILE]\n"
 	"\n"
@@ -38,6 +38,8 @@ static const char vm_help[] =
 	"(when xot-blkback loads). Run on dom0, as root.\n"
 	"\n"
 	"Options:\n"
+	"  --json          (list) one JSON document: config, config_exists, vms[] with\n"
+	"                  name, weight, default, domid, config_weight\n"
 	"  --config FILE   the persistent list (default " DEFAULT_CONFIG "),\n"
 	"                  one line: options xot-blkback vm_weights=NAME=W,NAME=W\n"
 	"\n"
@@ -250,10 +252,12 @@ fail:
 	return XC_EXIT_ERR;
 }
 
-static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool has_conf)
+static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool has_conf,
+		       bool json)
 {
 	char names[2 * XC_VMW_MAX + 64][XC_NAME_LEN];
 	struct xc_vbds v;
+	struct jw w;
 	int n = 0, i, j;
 
 	load_vbds(&v);
@@ -270,34 +274,83 @@ static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool
 		if (!seen && strcmp(v.v[i].vm, "-"))
 			strcpy(names[n++], v.v[i].vm);
 	}
-	printf("%-24s %-14s %-10s %s\n", "VM", "WEIGHT", "DOMID", "CONFIG");
+	if (json) {
+		jw_init(&w, stdout, true);
+		jw_obj(&w, NULL);
+		jw_str(&w, "config", config_path);
+		jw_bool(&w, "config_exists", has_conf);
+		jw_arr(&w, "vms");
+	} else {
+		printf("%-24s %-14s %-10s %s\n", "VM", "WEIGHT", "DOMID", "CONFIG");
+	}
 	for (i = 0; i < n; i++) {
-		int r = xc_vmw_find(run, names[i]), c = xc_vmw_find(conf, names[i]);
-		char w[32], d[16] = "-", cw[32] = "-";
+		int r = xc_vmw_find(run, names[i]), c = xc_vmw_find(conf, names[i]), dom = -1;
+		char wt[32], d[16] = "-", cw[32] = "-";
 
-		if (r >= 0)
-			snprintf(w, sizeof(w), "%u", run->e[r].weight);
-		else
-			snprintf(w, sizeof(w), "100 (default)");
 		for (j = 0; j < v.nr; j++)
 			if (!strcmp(v.v[j].vm, names[i]))
-				snprintf(d, sizeof(d), "%u", v.v[j].domid);
+				dom = (int)v.v[j].domid;
+		if (json) {
+			jw_obj(&w, NULL);
+			jw_str(&w, "name", names[i]);
+			jw_int(&w, "weight", r >= 0 ? run->e[r].weight : 100);
+			jw_bool(&w, "default", r < 0);
+			if (dom >= 0)
+				jw_int(&w, "domid", dom);
+			else
+				jw_null(&w, "domid");
+			if (c >= 0)
+				jw_int(&w, "config_weight", conf->e[c].weight);
+			else
+				jw_null(&w, "config_weight");
+			jw_obj_end(&w);
+			continue;
+		}
+		if (r >= 0)
+			snprintf(wt, sizeof(wt), "%u", run->e[r].weight);
+		else
+			snprintf(wt, sizeof(wt), "100 (default)");
+		if (dom >= 0)
+			snprintf(d, sizeof(d), "%d", dom);
 		if (c >= 0)
 			snprintf(cw, sizeof(cw), "%u%s", conf->e[c].weight,
 				 r < 0 || run->e[r].weight != conf->e[c].weight ? " (differs)" : "");
 		else if (r >= 0)
 			snprintf(cw, sizeof(cw), "- (not persisted)");
-		printf("%-24s %-14s %-10s %s\n", names[i], w, d, cw);
+		printf("%-24s %-14s %-10s %s\n", names[i], wt, d, cw);
 	}
-	for (i = 0; i < v.nr; i++)
-		if (!strcmp(v.v[i].vm, "-"))
+	/* VMs whose name xot-blkback does not know, once per domid */
+	for (i = 0; i < v.nr; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i; j++)
+			seen |= v.v[j].domid == v.v[i].domid;
+		if (seen || strcmp(v.v[i].vm, "-"))
+			continue;
+		if (json) {
+			jw_obj(&w, NULL);
+			jw_null(&w, "name");
+			jw_int(&w, "weight", v.v[i].vm_weight);
+			jw_bool(&w, "default", true);
+			jw_int(&w, "domid", v.v[i].domid);
+			jw_null(&w, "config_weight");
+			jw_obj_end(&w);
+		} else {
 			printf("%-24s %-14u %-10u %s\n", "(name unknown)", v.v[i].vm_weight,
 			       v.v[i].domid, "-");
-	printf("config: %s%s\n", config_path, has_conf ? "" : " (none)");
+		}
+	}
+	if (json) {
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+		jw_end(&w);
+	} else {
+		printf("config: %s%s\n", config_path, has_conf ? "" : " (none)");
+	}
 	xc_vbds_free(&v);
 }
 
-static int vm_list(void)
+static int vm_list(bool json)
 {
 	struct xc_vmw run, conf = { 0 };
 	char *text = NULL, *val, why[256];
@@ -318,7 +371,7 @@ static int vm_list(void)
 	} else if (r != -ENOENT) {
 		xc_warn("cannot read %s: %s", config_path, strerror(-r));
 	}
-	print_list(&run, &conf, has_conf);
+	print_list(&run, &conf, has_conf, json);
 	return 0;
 }
 
@@ -393,6 +446,7 @@ int cmd_vm(int argc, char **argv)
 {
 	char *args[4];
 	int nargs = 0, i;
+	bool json = false;
 
 	if (xc_want_help(argc, argv, vm_help))
 		return XC_EXIT_OK;
@@ -404,6 +458,8 @@ int cmd_vm(int argc, char **argv)
 				return XC_EXIT_USAGE;
 			}
 			snprintf(config_path, sizeof(config_path), "%s", argv[++i]);
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
 		} else if (!strncmp(argv[i], "--config=", 9) && argv[i][9]) {
 			snprintf(config_path, sizeof(config_path), "%s", argv[i] + 9);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -422,15 +478,19 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (!strcmp(args[0], "list")) {
 		if (nargs != 1) {
-			xc_err("usage: xotctl vm list [--config FILE]");
+			xc_err("usage: xotctl vm list [--json] [--config FILE]");
 			return XC_EXIT_USAGE;
 		}
 		i = xc_need_blkback();
-		return i ? i : vm_list();
+		return i ? i : vm_list(json);
 	}
 	if (!strcmp(args[0], "set-weight")) {
 		if (nargs != 3) {
 			xc_err("usage: xotctl vm set-weight NAME|DOMID W [--config FILE]");
+			return XC_EXIT_USAGE;
+		}
+		if (json) {
+			xc_err("vm: --json is for vm list");
 			return XC_EXIT_USAGE;
 		}
 		return vm_set(args[1], args[2]);
@@ -438,6 +498,10 @@ int cmd_vm(int argc, char **argv)
 	if (!strcmp(args[0], "unset")) {
 		if (nargs != 2) {
 			xc_err("usage: xotctl vm unset NAME|DOMID [--config FILE]");
+			return XC_EXIT_USAGE;
+		}
+		if (json) {
+			xc_err("vm: --json is for vm list");
 			return XC_EXIT_USAGE;
 		}
 		return vm_unset(args[1]);
