@@ -84,7 +84,7 @@ static int find_hier_files(struct hier *h)
 	return -1;
 }
 
-static int find_hier_libcgroup(struct hier *h)
+static int find_hier_libcgroup(struct hier *h, bool quiet)
 {
 	static bool inited;
 	char *mp = NULL;
@@ -93,7 +93,8 @@ static int find_hier_libcgroup(struct hier *h)
 	if (!inited) {
 		r = cgroup_init();
 		if (r) {
-			xc_err("libcgroup: cgroup_init: %s", cgroup_strerror(r));
+			if (!quiet)
+				xc_err("libcgroup: cgroup_init: %s", cgroup_strerror(r));
 			return -1;
 		}
 		inited = true;
@@ -114,7 +115,7 @@ static int find_hier_libcgroup(struct hier *h)
 
 static int find_hier(struct hier *h, bool quiet)
 {
-	if (!(use_files() ? find_hier_files(h) : find_hier_libcgroup(h)))
+	if (!(use_files() ? find_hier_files(h) : find_hier_libcgroup(h, quiet)))
 		return 0;
 	if (!quiet)
 		xc_err("no io (cgroup v2) or blkio (cgroup v1) cgroup controller is mounted");

@@ -26,7 +26,7 @@ static const char main_help[] =
 	"  status [--json] [--interval SEC] [--watch SEC [--count N]]\n"
 	"                      devices on xot and their tunables, XoT channels per VM and\n"
 	"                      vbd, live shares per VM, guest cgroup and dom0 cgroup\n"
-	"  vm list            VM weights (running module, config file, running VMs)\n"
+	"  vm list [--json]   VM weights (running module, config file, running VMs)\n"
 	"  vm set-weight NAME|DOMID W [--config FILE]\n"
 	"                      set a VM's weight (1..10000) now and persistently\n"
 	"  vm unset NAME|DOMID [--config FILE]\n"
