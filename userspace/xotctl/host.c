@@ -89,9 +89,15 @@ bool xc_is_dom0(void)
 
 int xc_need_blkback(void)
 {
+	char path[4096];
+
 	if (!xc_is_dom0()) {
-		xc_err("not dom0: VM weights are set in Xen's dom0 (/proc/xen/capabilities "
-		       "has no \"control_d\")");
+		if (xc_path(path, sizeof(path), "/proc/xen/capabilities") && !xc_exists(path))
+			xc_err("not dom0: no /proc/xen/capabilities (not a Xen domain, or "
+			       "xenfs not mounted: mount -t xenfs xenfs /proc/xen)");
+		else
+			xc_err("not dom0: VM weights are set in Xen's dom0 "
+			       "(/proc/xen/capabilities has no \"control_d\")");
 		return XC_EXIT_NA;
 	}
 	if (!xc_module_loaded("xot_blkback")) {
