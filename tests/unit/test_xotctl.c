@@ -183,12 +183,15 @@ static void test_vbds(void)
 		"7 - 51728 100 down 0 0 0 1\n"
 		"8 x 1 2 sideways 0 0 0 0\n"		/* bad channel state */
 		"  ring 0 matched 5\n"			/* belongs to the bad line: skipped */
-		"9 y 1 2 up 0 0 0\n";			/* too few fields */
+		"9 y 1 2 up 0 0 0\n"			/* too few fields */
+		"10 my vm 51712 300 up 1 0 1 0\n";	/* a name with a blank */
 	struct xc_vbds v;
 
 	CHECK(xc_vbds_parse(text, &v) == 0);
-	CHECKF(v.nr == 2, "nr %d", v.nr);
+	CHECKF(v.nr == 3, "nr %d", v.nr);
 	CHECKF(v.bad_lines == 3, "bad %d", v.bad_lines);
+	CHECK(v.nr == 3 && v.v[2].domid == 10 && !strcmp(v.v[2].vm, "my vm") &&
+	      v.v[2].devid == 51712 && v.v[2].vm_weight == 300 && v.v[2].up);
 	CHECK(v.v[0].domid == 1 && !strcmp(v.v[0].vm, "web") && v.v[0].devid == 51712 &&
 	      v.v[0].vm_weight == 200 && v.v[0].up && v.v[0].rings == 2 && v.v[0].order == 1 &&
 	      v.v[0].ups == 3);

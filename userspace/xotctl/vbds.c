@@ -16,30 +16,46 @@
 
 #include "xotctl.h"
 
+/*
+ * "domid vm devid vm_weight channel rings order ups errors": the VM name is
+ * everything between the first field and the last seven, so a name with
+ * blanks in it (xl allows them) still parses.
+ */
 static bool parse_vbd(char *s, struct xc_vbd *v)
 {
-	char *tok[9], *save = NULL;
+	char *tok[XC_NAME_LEN + 9], *save = NULL, *t;
 	unsigned long long n[9];
-	int i;
+	int nt = 0, i;
+	size_t len = 0;
 
-	for (i = 0; i < 9; i++) {
-		tok[i] = strtok_r(i ? NULL : s, " ", &save);
-		if (!tok[i])
+	for (t = strtok_r(s, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (nt == (int)(sizeof(tok) / sizeof(tok[0])))
 			return false;
+		tok[nt++] = t;
 	}
-	if (strtok_r(NULL, " ", &save))
+	if (nt < 9 || !xc_parse_ull(tok[0], &n[0]))
 		return false;
-	for (i = 0; i < 9; i++)
-		if (i != 1 && i != 4 && !xc_parse_ull(tok[i], &n[i]))
+	for (i = 0; i < 7; i++)
+		if (i != 2 && !xc_parse_ull(tok[nt - 7 + i], &n[2 + i]))
 			return false;
-	if (strlen(tok[1]) > XC_NAME_LEN || (strcmp(tok[4], "up") && strcmp(tok[4], "down")))
+	if (strcmp(tok[nt - 5], "up") && strcmp(tok[nt - 5], "down"))
 		return false;
 	memset(v, 0, sizeof(*v));
+	for (i = 1; i < nt - 7; i++) {
+		size_t l = strlen(tok[i]);
+
+		if (len + l + (i > 1) > XC_NAME_LEN)
+			return false;
+		if (i > 1)
+			v->vm[len++] = ' ';
+		memcpy(v->vm + len, tok[i], l);
+		len += l;
+	}
+	v->vm[len] = '\0';
 	v->domid = (unsigned int)n[0];
-	strcpy(v->vm, tok[1]);
 	v->devid = (unsigned int)n[2];
 	v->vm_weight = (unsigned int)n[3];
-	v->up = !strcmp(tok[4], "up");
+	v->up = !strcmp(tok[nt - 5], "up");
 	v->rings = (unsigned int)n[5];
 	v->order = (unsigned int)n[6];
 	v->ups = n[7];
