@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xot/wire.h>
+
 #include "xotctl.h"
 
 static const char status_help[] =
@@ -525,10 +527,13 @@ static void table(const struct snap *a, const struct snap *b, const struct blkba
 			       "UPS", "ERRORS");
 			for (i = 0; i < bb->vbds.nr; i++) {
 				const struct xc_vbd *v = &bb->vbds.v[i];
+				/* xot-blkback brings a channel up only at its own version */
+				char ver[16];
 
+				snprintf(ver, sizeof(ver), "%u", XOT_WIRE_VERSION);
 				printf("  %-6u %-16s %6u %7u %-7s %4s %5u %9llu %9llu %9llu %9llu %9llu %4llu %6llu\n",
 				       v->domid, v->vm, v->vm_weight, v->devid,
-				       v->up ? "up" : "down", v->up ? "1" : "-", v->rings,
+				       v->up ? "up" : "down", v->up ? ver : "-", v->rings,
 				       v->matched, v->continued, v->unmatched, v->rejected,
 				       v->dropped, v->ups, v->errors);
 				if (v->nr_reasons) {
@@ -719,7 +724,7 @@ static void json(const struct snap *a, const struct snap *b, const struct blkbac
 		jw_int(&w, "vm_weight", v->vm_weight);
 		jw_str(&w, "channel", v->up ? "up" : "down");
 		if (v->up)
-			jw_int(&w, "version", 1);
+			jw_int(&w, "version", XOT_WIRE_VERSION);
 		else
 			jw_null(&w, "version");
 		jw_int(&w, "rings", v->rings);
