@@ -303,6 +303,73 @@ static void test_json_quote(void)
 	free(buf);
 }
 
+/*
+ * Garbage in: mutated copies of good inputs (bytes changed, lines cut) go
+ * through every parser; ASan/UBSan catch what a bad byte could do.
+ */
+static void mutate(char *buf, size_t len, unsigned int *seed)
+{
+	static const char alphabet[] = " \n=w-0123456789abcrqsvmgrouptdefault:,#\t\xff";
+	int k, n = 1 + (int)(rand_r(seed) % 8);
+
+	for (k = 0; k < n && len; k++) {
+		size_t at = (size_t)rand_r(seed) % len;
+
+		if (rand_r(seed) % 5 == 0)
+			buf[at] = '\0';	/* cut */
+		else
+			buf[at] = alphabet[(size_t)rand_r(seed) % (sizeof(alphabet) - 1)];
+	}
+}
+
+static void test_garbage(void)
+{
+	static const char vbds[] =
+		"domid vm devid vm_weight channel rings order ups errors\n"
+		"1 web 51712 200 up 2 1 3 0\n"
+		"  ring 0 next_seq 99 matched 90 continued 3 unmatched 2 dropped 1 rejected_weight 2\n"
+		"  thread 0 bios 120\n";
+	static const char conf[] = "# c\noptions xot-blkback foo=1 vm_weights=a=1,b=2\nblacklist x\n";
+	unsigned int seed = 12345;
+	char buf[2048];
+	int round;
+
+	for (round = 0; round < 3000; round++) {
+		struct xc_tree a, b;
+		struct xc_vbds v;
+		struct xc_vmw l;
+		struct xc_share *s;
+		char why[128], *c, *t;
+		bool complete;
+
+		snprintf(buf, sizeof(buf), "%s", tree_a);
+		mutate(buf, strlen(buf), &seed);
+		CHECK(xc_tree_parse(tree_a, &a) == 0 && xc_tree_parse(buf, &b) == 0);
+		/* out has one entry per entity of the second tree */
+		s = calloc((size_t)(a.nr > b.nr ? a.nr : b.nr) + 1, sizeof(*s));
+		xc_shares(&a, &b, s, &complete);
+		xc_shares(&b, &a, s, &complete);	/* b's entities fewer or more */
+		free(s);
+		xc_tree_free(&a);
+		xc_tree_free(&b);
+
+		snprintf(buf, sizeof(buf), "%s", vbds);
+		mutate(buf, strlen(buf), &seed);
+		CHECK(xc_vbds_parse(buf, &v) == 0);
+		xc_vbds_free(&v);
+
+		snprintf(buf, sizeof(buf), "%s", conf);
+		mutate(buf, strlen(buf), &seed);
+		c = xc_conf_get(buf);
+		if (c)
+			xc_vmw_parse(c, &l, why, sizeof(why));
+		t = xc_conf_put(buf, "z=5");
+		CHECK(t && strstr(t, "vm_weights=z=5"));
+		free(t);
+		free(c);
+	}
+}
+
 static const struct unit_test tests[] = {
 	{ "tree-parse", test_tree_parse },
 	{ "tree-bad-lines", test_tree_bad },
@@ -311,6 +378,7 @@ static const struct unit_test tests[] = {
 	{ "vm-weights", test_vm_weights },
 	{ "modprobe-conf", test_conf },
 	{ "json-quote", test_json_quote },
+	{ "garbage", test_garbage },
 };
 
 UNIT_MAIN("xotctl", tests)
