@@ -12,7 +12,7 @@
  *   vmw.c      the vm_weights list and the modprobe.d file (pure, unit-tested)
  *   host.c     what is on this machine: devices on xot, modules, dom0
  *   cgx.c      cgroup files io.xot.weight / io.xot.stat (libcgroup or files)
- *   status.c   `xotctl status`
+ *   status*.c  `xotctl status` (status.h lists its files)
  *   vm.c       `xotctl vm ...`
  *   group.c    `xotctl group ...`
  */
