@@ -81,7 +81,7 @@ TOOL_BINS += $(BUILD)/bin/xot-sim
 # Its parsers are unit-tested (tests/unit/test_xotctl.c links XOTCTL_LIB);
 # tests/cli/xotctl.sh runs the ASan/UBSan build, build/tests/xotctl-san.
 XOTCTL_SRC := $(wildcard userspace/xotctl/*.c)
-XOTCTL_HDR := userspace/xotctl/xotctl.h
+XOTCTL_HDR := $(wildcard userspace/xotctl/*.h)
 XOTCTL_LIB := $(addprefix userspace/xotctl/,util.c json.c tree.c shares.c vbds.c vmw.c)
 TOOL_BINS += $(BUILD)/bin/xotctl $(BUILD)/tests/xotctl-san
 
