@@ -6,20 +6,12 @@
  * whenever the module loads. Names, not domids: a restarted VM gets a new
  * domid and keeps its weight.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "xotctl.h"
 
 #define DEFAULT_CONFIG "/etc/modprobe.d/xot-vm-weights.conf"
-#define PARAM "/sys/module/xot_blkback/parameters/vm_weights"
-#define VBDS "/sys/kernel/debug/xot-blkback/vbds"
-#define LOCK "/run/lock/xotctl-vm.lock"
 
 static const char vm_help[] =
 	"Usage: xotctl vm list [--json] [--config FILE]\n"
@@ -33,7 +25,7 @@ static const char vm_help[] =
 	"vbds file or `xenstore-read /local/domain/DOMID/name`.\n"
 	"\n"
 	"set-weight and unset change the running module\n"
-	"(" PARAM ")\n"
+	"(/sys/module/xot_blkback/parameters/vm_weights)\n"
 	"and then the config file, so the weights apply again after a dom0 reboot\n"
 	"(when xot-blkback loads). Run on dom0, as root.\n"
 	"\n"
@@ -51,207 +43,6 @@ static const char vm_help[] =
 
 static char config_path[4096];
 
-/* The running VMs xot-blkback knows (may be empty: debugfs not mounted). */
-static void load_vbds(struct xc_vbds *v)
-{
-	char path[4096], *text = NULL;
-
-	memset(v, 0, sizeof(*v));
-	if (xc_path(path, sizeof(path), VBDS) && !xc_read_file(path, &text)) {
-		xc_vbds_parse(text, v);
-		free(text);
-	}
-}
-
-/* `xenstore-read /local/domain/ID/name` (XOTCTL_XENSTORE_READ overrides the command) */
-static bool xenstore_name(unsigned long long domid, char *name, size_t len)
-{
-	const char *cmd = getenv("XOTCTL_XENSTORE_READ");
-	char key[64];
-	int fd[2], status;
-	ssize_t n = 0, r;
-	pid_t pid;
-
-	if (!cmd || !*cmd)
-		cmd = "xenstore-read";
-	snprintf(key, sizeof(key), "/local/domain/%llu/name", domid);
-	if (pipe(fd))
-		return false;
-	pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return false;
-	}
-	if (!pid) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execlp(cmd, cmd, key, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((size_t)n < len - 1 && (r = read(fd[0], name + n, len - 1 - (size_t)n)) > 0)
-		n += r;
-	close(fd[0]);
-	name[n] = '\0';
-	xc_chomp(name);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return false;
-	return name[0] != '\0';
-}
-
-/*
- * NAME|DOMID -> name. Returns 0, or an exit status with a message.
- * *running: a VM of that name has a vbd now.
- */
-static int resolve(const char *arg, char *name, bool *running)
-{
-	unsigned long long domid;
-	struct xc_vbds v;
-	int i;
-
-	*running = false;
-	load_vbds(&v);
-	if (xc_parse_ull(arg, &domid)) {
-		name[0] = '\0';
-		for (i = 0; i < v.nr; i++)
-			if (v.v[i].domid == domid && strcmp(v.v[i].vm, "-")) {
-				snprintf(name, XC_NAME_LEN, "%s", v.v[i].vm);
-				break;
-			}
-		if (!name[0] && !xenstore_name(domid, name, XC_NAME_LEN)) {
-			xc_vbds_free(&v);
-			xc_err("unknown VM: no domain with id %llu (neither xot-blkback's vbds "
-			       "nor xenstore-read name it)", domid);
-			return XC_EXIT_ERR;
-		}
-	} else {
-		snprintf(name, XC_NAME_LEN, "%s", arg);
-	}
-	if (!xc_vm_name_ok(name)) {
-		xc_vbds_free(&v);
-		xc_err("bad VM name '%s': 1..%d printable characters, no blanks, quotes, "
-		       "'#', '\\', ',' or '='", name, XC_NAME_LEN - 1);
-		return XC_EXIT_USAGE;
-	}
-	for (i = 0; i < v.nr; i++)
-		if (!strcmp(v.v[i].vm, name))
-			*running = true;
-	xc_vbds_free(&v);
-	return 0;
-}
-
-/*
- * set-weight and unset read, change and write back the whole list: two at
- * once would lose one change. They take LOCK (released at exit); without
- * /run/lock they go on unlocked.
- */
-static void lock_list(void)
-{
-	char path[4096];
-	int fd;
-
-	if (!xc_path(path, sizeof(path), LOCK))
-		return;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && flock(fd, LOCK_EX))
-		xc_warn("cannot lock %s: %s", path, strerror(errno));
-	/* fd stays open until exit */
-}
-
-static int read_running(struct xc_vmw *l)
-{
-	char path[4096], *text = NULL, why[256];
-	int r;
-
-	if (!xc_path(path, sizeof(path), PARAM))
-		return XC_EXIT_ERR;
-	r = xc_read_file(path, &text);
-	if (r)
-		return xc_err_errno("cannot read", path, r);
-	r = xc_vmw_parse(text, l, why, sizeof(why));
-	free(text);
-	if (r) {
-		xc_err("cannot parse %s: %s", path, why);
-		return XC_EXIT_ERR;
-	}
-	return 0;
-}
-
-static int write_running(const struct xc_vmw *l)
-{
-	char path[4096], list[XC_VMW_MAX * (XC_NAME_LEN + 8) + 2];
-	int r;
-
-	if (!xc_path(path, sizeof(path), PARAM) || !xc_vmw_format(l, list, sizeof(list) - 1))
-		return XC_EXIT_ERR;
-	/*
-	 * With a newline: sysfs ignores a write of 0 bytes, so an empty list
-	 * must be "\n" to clear the kernel's list (it reads newlines as commas).
-	 */
-	strcat(list, "\n");
-	r = xc_write_file(path, list);
-	if (r == -EINVAL) {
-		xc_err("xot-blkback refused the list '%s' (EINVAL)", xc_chomp(list));
-		return XC_EXIT_ERR;
-	}
-	if (r)
-		return xc_err_errno("cannot write", path, r);
-	return 0;
-}
-
-/* Write the config file atomically: a temporary file beside it, then rename. */
-static int persist(const struct xc_vmw *l)
-{
-	char list[XC_VMW_MAX * (XC_NAME_LEN + 8)], tmp[4200], *old = NULL, *text;
-	int r;
-	FILE *f;
-
-	if (!xc_vmw_format(l, list, sizeof(list)))
-		return XC_EXIT_ERR;
-	r = xc_read_file(config_path, &old);
-	if (r && r != -ENOENT) {
-		xc_err_errno("cannot read", config_path, r);
-		goto fail;
-	}
-	text = xc_conf_put(old, list);
-	free(old);
-	if (!text) {
-		xc_err("out of memory");
-		goto fail;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", config_path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		r = -errno;
-		free(text);
-		xc_err_errno("cannot write", tmp, r);
-		goto fail;
-	}
-	fputs(text, f);
-	free(text);
-	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
-		r = -errno;
-		fclose(f);
-		unlink(tmp);
-		xc_err_errno("cannot write", tmp, r);
-		goto fail;
-	}
-	fclose(f);
-	if (rename(tmp, config_path)) {
-		r = -errno;
-		unlink(tmp);
-		xc_err_errno("cannot replace", config_path, r);
-		goto fail;
-	}
-	return 0;
-fail:
-	xc_err("the running module has the new weights, but they are not persisted "
-	       "in %s", config_path);
-	return XC_EXIT_ERR;
-}
-
 static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool has_conf,
 		       bool json)
 {
@@ -260,7 +51,7 @@ static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool
 	struct jw w;
 	int n = 0, i, j;
 
-	load_vbds(&v);
+	xc_vm_vbds(&v);
 	for (i = 0; i < run->nr; i++)
 		strcpy(names[n++], run->e[i].name);
 	for (i = 0; i < conf->nr; i++)
@@ -352,25 +143,14 @@ static void print_list(const struct xc_vmw *run, const struct xc_vmw *conf, bool
 
 static int vm_list(bool json)
 {
-	struct xc_vmw run, conf = { 0 };
-	char *text = NULL, *val, why[256];
-	bool has_conf = false;
+	struct xc_vmw run, conf;
+	bool has_conf;
 	int r;
 
-	r = read_running(&run);
+	r = xc_vm_read_running(&run);
 	if (r)
 		return r;
-	r = xc_read_file(config_path, &text);
-	if (!r) {
-		has_conf = true;
-		val = xc_conf_get(text);
-		free(text);
-		if (val && xc_vmw_parse(val, &conf, why, sizeof(why)))
-			xc_warn("%s: %s (ignored)", config_path, why);
-		free(val);
-	} else if (r != -ENOENT) {
-		xc_warn("cannot read %s: %s", config_path, strerror(-r));
-	}
+	xc_vm_read_config(config_path, &conf, &has_conf);
 	print_list(&run, &conf, has_conf, json);
 	return 0;
 }
@@ -389,10 +169,10 @@ static int vm_set(const char *who, const char *wstr)
 	}
 	r = xc_need_blkback();
 	if (!r)
-		r = resolve(who, name, &running);
+		r = xc_vm_resolve(who, name, &running);
 	if (!r) {
-		lock_list();
-		r = read_running(&l);
+		xc_vm_lock();
+		r = xc_vm_read_running(&l);
 	}
 	if (r)
 		return r;
@@ -400,9 +180,9 @@ static int vm_set(const char *who, const char *wstr)
 		xc_err("too many VM weights (at most %d)", XC_VMW_MAX);
 		return XC_EXIT_ERR;
 	}
-	r = write_running(&l);
+	r = xc_vm_write_running(&l);
 	if (!r)
-		r = persist(&l);
+		r = xc_vm_persist(config_path, &l);
 	if (r)
 		return r;
 	if (!running)
@@ -421,10 +201,10 @@ static int vm_unset(const char *who)
 
 	r = xc_need_blkback();
 	if (!r)
-		r = resolve(who, name, &running);
+		r = xc_vm_resolve(who, name, &running);
 	if (!r) {
-		lock_list();
-		r = read_running(&l);
+		xc_vm_lock();
+		r = xc_vm_read_running(&l);
 	}
 	if (r)
 		return r;
@@ -432,9 +212,9 @@ static int vm_unset(const char *who)
 		xc_err("unknown VM '%s': it has no weight (see xotctl vm list)", name);
 		return XC_EXIT_ERR;
 	}
-	r = write_running(&l);
+	r = xc_vm_write_running(&l);
 	if (!r)
-		r = persist(&l);
+		r = xc_vm_persist(config_path, &l);
 	if (r)
 		return r;
 	printf("%s: weight 100 (default; removed from the running module and %s)\n",

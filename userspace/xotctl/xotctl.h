@@ -14,6 +14,8 @@
  *   cgx.c      cgroup files io.xot.weight / io.xot.stat (libcgroup or files)
  *   status*.c  `xotctl status` (status.h lists its files)
  *   vm.c       `xotctl vm ...`
+ *   vm_find.c  NAME|DOMID -> VM name (vbds file, xenstore-read)
+ *   vm_store.c the running vm_weights, the modprobe.d file, the lock
  *   group.c    `xotctl group ...`
  */
 #ifndef XOTCTL_H
@@ -198,6 +200,24 @@ int xc_cg_read(const char *cgroup, const char *what, char **out, bool quiet);
 /* Write one line to CGROUP's xot.weight; 0 or an exit status. */
 int xc_cg_write(const char *cgroup, const char *line);
 const char *xc_cg_backend(void);
+
+/* ------------------------------------------------------------- vm_find.c */
+/* The vbds xot-blkback knows now (empty if its debugfs cannot be read). */
+void xc_vm_vbds(struct xc_vbds *v);
+/*
+ * NAME|DOMID -> name (XC_NAME_LEN bytes). 0, or an exit status with a
+ * message. *running: a VM of that name has a vbd now.
+ */
+int xc_vm_resolve(const char *arg, char *name, bool *running);
+
+/* ------------------------------------------------------------ vm_store.c */
+void xc_vm_lock(void);
+int xc_vm_read_running(struct xc_vmw *l);		/* 0 or an exit status */
+int xc_vm_write_running(const struct xc_vmw *l);	/* 0 or an exit status */
+/* The list into config_path, other lines kept; 0 or an exit status. */
+int xc_vm_persist(const char *config_path, const struct xc_vmw *l);
+/* The config file's list (empty if none or unparsable, with a warning). */
+int xc_vm_read_config(const char *config_path, struct xc_vmw *conf, bool *exists);
 
 /* ------------------------------------------------------------- commands */
 int cmd_status(int argc, char **argv);
