@@ -184,8 +184,9 @@ pycheck status-json-blkback "$TMP/s.json" "j['blkback']['dom0'] and j['blkback']
 
 # Shares over an interval: the tree and io.xot.stat move on in the middle
 # (vm1 +20 own, guest cgroups +400 and +100, vm2 +300, dom0 / +80, /gold +100).
+# (xotctl takes its first snapshot well before 1.5 s and its second at 3.5 s)
 advance() {
-	sleep 1
+	sleep 1.5
 	tree_a | sed -e 's/rqs=10 /rqs=30 /; s/rqs=100 /rqs=500 /; s/rqs=50$/rqs=150/; s/rqs=20$/rqs=320/' \
 		>"$R/sys/kernel/debug/block/sdb/sched/tree.new"
 	mv "$R/sys/kernel/debug/block/sdb/sched/tree.new" "$R/sys/kernel/debug/block/sdb/sched/tree"
@@ -198,14 +199,14 @@ reset_counters() {
 	echo "8:16 rqs=0 bytes=0 service_us=0 wait_us=0" >"$R"/sys/fs/cgroup/gold/io.xot.stat
 }
 advance &
-xs status --interval 2.5 --json >"$TMP/sh.json" 2>&1
+xs status --interval 3.5 --json >"$TMP/sh.json" 2>&1
 wait
 pycheck status-json-shares "$TMP/sh.json" "(lambda e: e['/']['rqs_subtree']==1000 and e['/']['rqs']==80 and e['/|vm1']['rqs']==20 and e['/|vm1']['rqs_subtree']==520 and abs(e['/|vm1']['share_of_device']-0.52)<1e-9 and abs(e['/|vm1|cg4242']['share_of_parent']-400/520)<1e-6 and abs(e['/|vm2']['share_of_parent']-300/1000)<1e-9 and e['/gold']['share_of_device']==0.1 and e['/|vm1|cg4242|p77']['share_of_device'] is None)({x['key']:x for x in j['devices'][0]['entities']})"
-pycheck status-json-total "$TMP/sh.json" "j['devices'][0]['total_rqs']==1000 and j['devices'][0]['counts_complete'] and 2.4<j['devices'][0]['interval_s']<3.5"
+pycheck status-json-total "$TMP/sh.json" "j['devices'][0]['total_rqs']==1000 and j['devices'][0]['counts_complete'] and 3.4<j['devices'][0]['interval_s']<6"
 reset_counters
 advance &
-expect status-table-shares 0 "over 2\.[0-9]+ s: 1000 requests dispatched.*dom0 cgroup / +100 +0 +80 +1000 .*100\.0% +100\.0%.*dom0 cgroup /gold +800 +0 +100 +100 .*10\.0% +10\.0%.*vm 1 \(web\) +200 +0 +20 +520 .*52\.0% +52\.0%.*guest cgroup id 4242 +800 +0 +400 +400 .*76\.9% +40\.0%.*vm 2 \(db\) +100 +0 +300 +300 .*30\.0% +30\.0%" \
-	xs status --interval 2.5
+expect status-table-shares 0 "over [3-5]\.[0-9]+ s: 1000 requests dispatched.*dom0 cgroup / +100 +0 +80 +1000 .*100\.0% +100\.0%.*dom0 cgroup /gold +800 +0 +100 +100 .*10\.0% +10\.0%.*vm 1 \(web\) +200 +0 +20 +520 .*52\.0% +52\.0%.*guest cgroup id 4242 +800 +0 +400 +400 .*76\.9% +40\.0%.*vm 2 \(db\) +100 +0 +300 +300 .*30\.0% +30\.0%" \
+	xs status --interval 3.5
 wait
 reset_counters
 
@@ -215,7 +216,7 @@ while read -r line; do
 	python3 -c 'import json,sys; json.loads(sys.argv[1])' "$line" 2>/dev/null && n=$((n + 1))
 done <"$TMP/w.json"
 if [ "$n" = 3 ] && [ "$(wc -l <"$TMP/w.json")" = 3 ]; then ok status-watch-json; else ko status-watch-json "$n of $(wc -l <"$TMP/w.json") lines parse"; fi
-expect status-watch-table 0 "SHARES sdb.*one snapshot only.*SHARES sdb \(8:16\) over 0\.[0-9]+ s: 0 requests" \
+expect status-watch-table 0 "SHARES sdb.*one snapshot only.*SHARES sdb \(8:16\) over [0-9.]+ s: 0 requests" \
 	xs status --interval 0 --watch 0.2 --count 2
 
 # An unreadable tree (debugfs not mounted) is said, not fatal.
@@ -282,13 +283,16 @@ expect vm-config-unwritable 1 "cannot write $TMP/nodir/x.conf.tmp.*No such file.
 
 # Two changes at once are serialised by /run/lock/xotctl-vm.lock.
 mkdir -p "$R/run/lock"
-flock "$R/run/lock/xotctl-vm.lock" sleep 1.5 &
-sleep 0.3
+flock "$R/run/lock/xotctl-vm.lock" sleep 2 &
+for _ in $(seq 50); do # until the background holder has the lock
+	flock -n "$R/run/lock/xotctl-vm.lock" true || break
+	sleep 0.05
+done
 t0=$(date +%s%N)
 xs vm set-weight web 9 >/dev/null 2>&1
 t1=$(date +%s%N)
 wait
-if [ $(((t1 - t0) / 1000000)) -ge 900 ]; then ok vm-lock-waits; else ko vm-lock-waits "took $(((t1 - t0) / 1000000)) ms"; fi
+if [ $(((t1 - t0) / 1000000)) -ge 500 ]; then ok vm-lock-waits; else ko vm-lock-waits "took $(((t1 - t0) / 1000000)) ms"; fi
 
 # Errors
 expect vm-bad-weight-zero 2 "bad weight '0': an integer in 1..10000" xs vm set-weight web 0
