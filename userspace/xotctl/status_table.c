@@ -145,7 +145,7 @@ void status_table(const struct snap *a, const struct snap *b, const struct blkba
 				/* xot-blkback brings a channel up only at its own version */
 				char ver[16];
 
-				snprintf(ver, sizeof(ver), "%u", XOT_WIRE_VERSION);
+				snprintf(ver, sizeof(ver), "%d", XOT_WIRE_VERSION);
 				printf("  %-6u %-16s %6u %7u %-7s %4s %5u %9llu %9llu %9llu %9llu %9llu %4llu %6llu\n",
 				       v->domid, v->vm, v->vm_weight, v->devid,
 				       v->up ? "up" : "down", v->up ? ver : "-", v->rings,
