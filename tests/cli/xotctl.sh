@@ -363,6 +363,22 @@ expect group-root 1 "the root cgroup has no io.xot.weight" xs group set-weight /
 expect group-dotdot 2 "bad cgroup path 'gold/../..'" xs group set-weight gold/../.. 100
 expect group-io-not-enabled 1 "no .*plain/io.xot.weight: enable the io controller for /plain" \
 	xs group set-weight plain 100
+# a write the kernel refuses (here: ENOSPC from /dev/full) is reported with the file
+mv "$W" "$W.off" && ln -s /dev/full "$W"
+expect group-write-error 1 "cannot write .*gold/io.xot.weight: No space left on device" \
+	xs group set-weight gold 100
+rm "$W" && mv "$W.off" "$W"
+# EINVAL: a proc file that refuses a line our parser accepts ("8:16 250" is
+# not an integer), where this machine lets us try
+einval=$( (echo "8:16 250" >/proc/self/oom_score_adj) 2>&1)
+if ! grep -q "Invalid argument" <<<"$einval"; then
+	echo "SKIP xotctl/group-einval: /proc/self/oom_score_adj does not answer EINVAL here"
+else
+	mv "$W" "$W.off" && ln -s /proc/self/oom_score_adj "$W"
+	expect group-einval 1 "the kernel refused the line for /gold \(EINVAL\): the device is unknown or does not use xot" \
+		xs group set-weight gold 8:16 250
+	rm "$W" && mv "$W.off" "$W"
+fi
 mv "$R/sys/module/xot_iosched" "$R/sys/module/xot_iosched.off"
 expect group-module-not-loaded 3 "xot-iosched is not loaded" xs group get plain
 mv "$R/sys/module/xot_iosched.off" "$R/sys/module/xot_iosched"

@@ -17,6 +17,8 @@
 
 const char *xc_prog = "xotctl";
 
+#define XC_READ_MAX (64u << 20)
+
 const char *xc_root(void)
 {
 	const char *r = getenv("XOTCTL_ROOT");
@@ -56,6 +58,10 @@ int xc_read_file(const char *path, char **out)
 		ssize_t r;
 
 		if (cap - len < 2) {
+			if (cap >= XC_READ_MAX) {	/* no sysfs or debugfs file is that big */
+				err = -EFBIG;
+				goto fail;
+			}
 			nb = realloc(buf, cap * 2);
 			if (!nb) {
 				err = -ENOMEM;
