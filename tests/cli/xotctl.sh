@@ -307,6 +307,15 @@ file_is vm-errors-change-nothing "$P" "^web=9 ?$"
 mv "$P" "$P.off" && mkdir "$P"
 expect vm-param-unreadable 1 "cannot read .*vm_weights: Is a directory" xs vm set-weight web 5
 rmdir "$P" && mv "$P.off" "$P"
+# a name only the kernel takes (written by hand) is kept, but not persisted
+echo "my vm=30,web=9" >"$P"
+expect vm-kernel-only-name 0 "warning: VM name 'my vm' cannot be written .*not persisted.*web: weight 9" \
+	xs vm set-weight web 9 --config "$TMP/k.conf"
+file_is vm-kernel-only-name-param "$P" "^my vm=30,web=9 ?$"
+file_is vm-kernel-only-name-config "$TMP/k.conf" "options xot-blkback vm_weights=web=9 $"
+expect vm-unset-kernel-only-name 0 "my vm: weight 100" xs vm unset "my vm" --config "$TMP/k.conf"
+file_is vm-unset-kernel-only-name-param "$P" "^web=9 ?$"
+echo "web=9" >"$P"
 echo "web=notanumber" >"$P"
 expect vm-param-garbage 1 "cannot parse .*vm_weights: bad weight 'notanumber'" xs vm list
 echo "web=9" >"$P"

@@ -235,6 +235,11 @@ static void test_vm_weights(void)
 	CHECK(xc_vmw_parse("web", &l, why, sizeof(why)) == -1);
 	CHECK(xc_vmw_parse("=5", &l, why, sizeof(why)) == -1);
 	CHECK(xc_vmw_parse("a=1,a=2", &l, why, sizeof(why)) == -1 && strstr(why, "twice"));
+	/* the running list may hold names only the kernel takes */
+	CHECK(xc_vmw_parse("my vm=5", &l, why, sizeof(why)) == -1);
+	CHECK(xc_vmw_parse_running("my vm=5,web=7\n", &l, why, sizeof(why)) == 0 && l.nr == 2 &&
+	      !strcmp(l.e[0].name, "my vm"));
+	CHECK(xc_vmw_parse_running("a=0", &l, why, sizeof(why)) == -1);
 
 	CHECK(xc_vmw_parse("web=200,db=400", &l, why, sizeof(why)) == 0);
 	CHECK(xc_vmw_set(&l, "db", 50) == 0 && l.nr == 2 && l.e[1].weight == 50);

@@ -169,7 +169,7 @@ static int vm_set(const char *who, const char *wstr)
 	}
 	r = xc_need_blkback();
 	if (!r)
-		r = xc_vm_resolve(who, name, &running);
+		r = xc_vm_resolve(who, name, &running, false);
 	if (!r) {
 		xc_vm_lock();
 		r = xc_vm_read_running(&l);
@@ -201,7 +201,7 @@ static int vm_unset(const char *who)
 
 	r = xc_need_blkback();
 	if (!r)
-		r = xc_vm_resolve(who, name, &running);
+		r = xc_vm_resolve(who, name, &running, true);
 	if (!r) {
 		xc_vm_lock();
 		r = xc_vm_read_running(&l);

@@ -63,7 +63,7 @@ static bool xenstore_name(unsigned long long domid, char *name, size_t len)
 	return name[0] != '\0';
 }
 
-int xc_vm_resolve(const char *arg, char *name, bool *running)
+int xc_vm_resolve(const char *arg, char *name, bool *running, bool any_kernel_name)
 {
 	unsigned long long domid;
 	struct xc_vbds v;
@@ -87,7 +87,7 @@ int xc_vm_resolve(const char *arg, char *name, bool *running)
 	} else {
 		snprintf(name, XC_NAME_LEN, "%s", arg);
 	}
-	if (!xc_vm_name_ok(name)) {
+	if (any_kernel_name ? !xc_vm_name_kernel_ok(name) : !xc_vm_name_ok(name)) {
 		xc_vbds_free(&v);
 		xc_err("bad VM name '%s': 1..%d printable characters, no blanks, quotes, "
 		       "'#', '\\', ',' or '='", name, XC_NAME_LEN - 1);

@@ -43,7 +43,7 @@ int xc_vm_read_running(struct xc_vmw *l)
 	r = xc_read_file(path, &text);
 	if (r)
 		return xc_err_errno("cannot read", path, r);
-	r = xc_vmw_parse(text, l, why, sizeof(why));
+	r = xc_vmw_parse_running(text, l, why, sizeof(why));
 	free(text);
 	if (r) {
 		xc_err("cannot parse %s: %s", path, why);
@@ -77,10 +77,18 @@ int xc_vm_write_running(const struct xc_vmw *l)
 int xc_vm_persist(const char *config_path, const struct xc_vmw *l)
 {
 	char list[XC_VMW_MAX * (XC_NAME_LEN + 8)], tmp[4200], *old = NULL, *text;
-	int r;
+	struct xc_vmw safe = { 0 };
+	int r, i;
 	FILE *f;
 
-	if (!xc_vmw_format(l, list, sizeof(list)))
+	/* a name modprobe's option syntax cannot carry stays out of the file */
+	for (i = 0; i < l->nr; i++)
+		if (xc_vm_name_ok(l->e[i].name))
+			safe.e[safe.nr++] = l->e[i];
+		else
+			xc_warn("VM name '%s' cannot be written to %s (blanks, quotes, '#' "
+				"or '\\'): its weight is not persisted", l->e[i].name, config_path);
+	if (!xc_vmw_format(&safe, list, sizeof(list)))
 		return XC_EXIT_ERR;
 	r = xc_read_file(config_path, &old);
 	if (r && r != -ENOENT) {

@@ -51,7 +51,15 @@ int xc_vmw_find(const struct xc_vmw *l, const char *name)
 	return -1;
 }
 
-int xc_vmw_parse(const char *s, struct xc_vmw *l, char *why, size_t whylen)
+/* What xot-blkback itself takes as a name: 1..63 bytes, no ',' '=' or newline. */
+bool xc_vm_name_kernel_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n < XC_NAME_LEN && !strpbrk(name, ",=\n");
+}
+
+static int parse(const char *s, struct xc_vmw *l, char *why, size_t whylen, bool lenient)
 {
 	char *copy = strdup(s), *item, *p = copy;
 	int ret = -1;
@@ -76,7 +84,7 @@ int xc_vmw_parse(const char *s, struct xc_vmw *l, char *why, size_t whylen)
 			goto out;
 		}
 		*eq = '\0';
-		if (!xc_vm_name_ok(item)) {
+		if (lenient ? !xc_vm_name_kernel_ok(item) : !xc_vm_name_ok(item)) {
 			snprintf(why, whylen, "bad VM name '%s'", item);
 			goto out;
 		}
@@ -99,6 +107,16 @@ int xc_vmw_parse(const char *s, struct xc_vmw *l, char *why, size_t whylen)
 out:
 	free(copy);
 	return ret;
+}
+
+int xc_vmw_parse(const char *s, struct xc_vmw *l, char *why, size_t whylen)
+{
+	return parse(s, l, why, whylen, false);
+}
+
+int xc_vmw_parse_running(const char *s, struct xc_vmw *l, char *why, size_t whylen)
+{
+	return parse(s, l, why, whylen, true);
 }
 
 int xc_vmw_set(struct xc_vmw *l, const char *name, unsigned int w)

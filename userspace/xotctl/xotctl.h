@@ -162,10 +162,14 @@ struct xc_vmw {
 
 /* A name the kernel list and modprobe.d can hold. */
 bool xc_vm_name_ok(const char *name);
+/* A name the kernel list can hold (1..63 bytes, no ',' '=' or newline). */
+bool xc_vm_name_kernel_ok(const char *name);
 /* W alone, through the shared io.xot.weight parser; 0 or -1. */
 int xc_weight_parse(const char *s, unsigned int *w);
-/* "name=W,name=W" (what the kernel accepts); 0 or -1 with a reason. */
+/* "name=W,name=W" with names xc_vm_name_ok() takes; 0 or -1 with a reason. */
 int xc_vmw_parse(const char *s, struct xc_vmw *l, char *why, size_t whylen);
+/* The same with any name the kernel takes (someone may have written it). */
+int xc_vmw_parse_running(const char *s, struct xc_vmw *l, char *why, size_t whylen);
 int xc_vmw_find(const struct xc_vmw *l, const char *name);
 int xc_vmw_set(struct xc_vmw *l, const char *name, unsigned int w);
 int xc_vmw_unset(struct xc_vmw *l, const char *name);
@@ -206,9 +210,10 @@ const char *xc_cg_backend(void);
 void xc_vm_vbds(struct xc_vbds *v);
 /*
  * NAME|DOMID -> name (XC_NAME_LEN bytes). 0, or an exit status with a
- * message. *running: a VM of that name has a vbd now.
+ * message. *running: a VM of that name has a vbd now. any_kernel_name: take
+ * names xc_vm_name_kernel_ok() takes (to remove one), not only xc_vm_name_ok().
  */
-int xc_vm_resolve(const char *arg, char *name, bool *running);
+int xc_vm_resolve(const char *arg, char *name, bool *running, bool any_kernel_name);
 
 /* ------------------------------------------------------------ vm_store.c */
 void xc_vm_lock(void);
