@@ -301,6 +301,14 @@ expect vm-bad-weight-text 2 "bad weight 'heavy'" xs vm set-weight web heavy
 expect vm-bad-weight-default 2 "bad weight 'default 5'" xs vm set-weight web "default 5"
 expect vm-bad-name 2 "bad VM name 'a,b'" xs vm set-weight a,b 5
 expect vm-bad-name-blank 2 "bad VM name 'a b'" xs vm set-weight "a b" 5
+# without the vbds file (debugfs not mounted) nobody is said not to run
+mv "$R/sys/kernel/debug/xot-blkback/vbds" "$R/vbds.off"
+out=$(xs vm set-weight web 9 2>&1)
+if [ $? = 0 ] && ! grep -q warning <<<"$out"; then ok vm-no-vbds-no-warning; else ko vm-no-vbds-no-warning "$out"; fi
+expect vm-no-vbds-domid-xenstore 1 "unknown VM: no domain with id 1 " xs vm set-weight 1 9
+mv "$R/vbds.off" "$R/sys/kernel/debug/xot-blkback/vbds"
+expect vm-name-too-long 2 "is too long: xot-blkback matches names of at most 63 bytes" \
+	xs vm set-weight "$(printf 'a%.0s' $(seq 64))" 5
 expect vm-unknown-domid 1 "unknown VM: no domain with id 99" xs vm set-weight 99 100
 file_is vm-errors-change-nothing "$P" "^web=9 ?$"
 # the parameter cannot be read (a directory in its place)

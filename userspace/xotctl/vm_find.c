@@ -13,8 +13,8 @@
 
 #define VBDS "/sys/kernel/debug/xot-blkback/vbds"
 
-/* The running VMs xot-blkback knows (may be empty: debugfs not mounted). */
-void xc_vm_vbds(struct xc_vbds *v)
+/* The running VMs xot-blkback knows; false if its vbds file cannot be read. */
+bool xc_vm_vbds(struct xc_vbds *v)
 {
 	char path[4096], *text = NULL;
 
@@ -22,7 +22,9 @@ void xc_vm_vbds(struct xc_vbds *v)
 	if (xc_path(path, sizeof(path), VBDS) && !xc_read_file(path, &text)) {
 		xc_vbds_parse(text, v);
 		free(text);
+		return true;
 	}
+	return false;
 }
 
 /* `xenstore-read /local/domain/ID/name` (XOTCTL_XENSTORE_READ overrides the command) */
@@ -65,34 +67,45 @@ static bool xenstore_name(unsigned long long domid, char *name, size_t len)
 
 int xc_vm_resolve(const char *arg, char *name, bool *running, bool any_kernel_name)
 {
+	char buf[256];
 	unsigned long long domid;
 	struct xc_vbds v;
+	bool known;
 	int i;
 
 	*running = false;
-	xc_vm_vbds(&v);
+	known = xc_vm_vbds(&v);
 	if (xc_parse_ull(arg, &domid)) {
-		name[0] = '\0';
+		buf[0] = '\0';
 		for (i = 0; i < v.nr; i++)
 			if (v.v[i].domid == domid && strcmp(v.v[i].vm, "-")) {
-				snprintf(name, XC_NAME_LEN, "%s", v.v[i].vm);
+				snprintf(buf, sizeof(buf), "%s", v.v[i].vm);
 				break;
 			}
-		if (!name[0] && !xenstore_name(domid, name, XC_NAME_LEN)) {
+		if (!buf[0] && !xenstore_name(domid, buf, sizeof(buf))) {
 			xc_vbds_free(&v);
 			xc_err("unknown VM: no domain with id %llu (neither xot-blkback's vbds "
 			       "nor xenstore-read name it)", domid);
 			return XC_EXIT_ERR;
 		}
 	} else {
-		snprintf(name, XC_NAME_LEN, "%s", arg);
+		snprintf(buf, sizeof(buf), "%s", arg);
 	}
+	if (strlen(arg) >= sizeof(buf) || strlen(buf) >= XC_NAME_LEN) {
+		xc_vbds_free(&v);
+		xc_err("VM name '%.*s...' is too long: xot-blkback matches names of at most %d bytes",
+		       40, buf, XC_NAME_LEN - 1);
+		return XC_EXIT_USAGE;
+	}
+	strcpy(name, buf);
 	if (any_kernel_name ? !xc_vm_name_kernel_ok(name) : !xc_vm_name_ok(name)) {
 		xc_vbds_free(&v);
 		xc_err("bad VM name '%s': 1..%d printable characters, no blanks, quotes, "
 		       "'#', '\\', ',' or '='", name, XC_NAME_LEN - 1);
 		return XC_EXIT_USAGE;
 	}
+	/* without the vbds file, whether it runs is not known: no warning */
+	*running = !known;
 	for (i = 0; i < v.nr; i++)
 		if (!strcmp(v.v[i].vm, name))
 			*running = true;

@@ -206,11 +206,12 @@ int xc_cg_write(const char *cgroup, const char *line);
 const char *xc_cg_backend(void);
 
 /* ------------------------------------------------------------- vm_find.c */
-/* The vbds xot-blkback knows now (empty if its debugfs cannot be read). */
-void xc_vm_vbds(struct xc_vbds *v);
+/* The vbds xot-blkback knows now; false (and none) if they cannot be read. */
+bool xc_vm_vbds(struct xc_vbds *v);
 /*
  * NAME|DOMID -> name (XC_NAME_LEN bytes). 0, or an exit status with a
- * message. *running: a VM of that name has a vbd now. any_kernel_name: take
+ * message. *running: a VM of that name has a vbd now (true if that cannot
+ * be told: no vbds file). any_kernel_name: take
  * names xc_vm_name_kernel_ok() takes (to remove one), not only xc_vm_name_ok().
  */
 int xc_vm_resolve(const char *arg, char *name, bool *running, bool any_kernel_name);
