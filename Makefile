@@ -26,7 +26,7 @@ help:
 	@echo "XoT make targets:"
 	@echo "  make [KDIR=...]     build kernel modules and userspace tools"
 	@echo "  make modules        the three kernel modules (xot-iosched, xot-blkback, xot-tagger)"
-	@echo "  make user           userspace tools and unit tests"
+	@echo "  make user           userspace tools (build/bin: xotctl, ...) and unit tests"
 	@echo "  make unit           run the userspace unit tests (core, wire format)"
 	@echo "  make test           the whole test suite (as CI runs it)"
 	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
@@ -85,6 +85,14 @@ TRACE_SRC := $(filter-out userspace/trace/main.c,$(wildcard userspace/trace/*.c)
 TRACE_HDR := $(wildcard userspace/trace/*.h) $(wildcard userspace/common/*.h)
 TOOL_BINS += $(BUILD)/bin/xot-trace
 
+# xotctl (userspace/xotctl/): the administration tool, linked with libcgroup.
+# Its parsers are unit-tested (tests/unit/test_xotctl.c links XOTCTL_LIB);
+# tests/cli/xotctl.sh runs the ASan/UBSan build, build/tests/xotctl-san.
+XOTCTL_SRC := $(wildcard userspace/xotctl/*.c)
+XOTCTL_HDR := $(wildcard userspace/xotctl/*.h)
+XOTCTL_LIB := $(addprefix userspace/xotctl/,util.c json.c tree.c shares.c vbds.c vmw.c)
+TOOL_BINS += $(BUILD)/bin/xotctl $(BUILD)/tests/xotctl-san
+
 user: $(UNIT_BINS) $(TOOL_BINS)
 
 # Benchmarks and tools: optimised, no sanitizers.
@@ -117,6 +125,14 @@ trace: $(BUILD)/bin/xot-trace
 $(BUILD)/bin/xot-trace: userspace/trace/main.c $(TRACE_SRC) $(TRACE_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ userspace/trace/main.c $(TRACE_SRC) -lm
+
+$(BUILD)/bin/xotctl: $(XOTCTL_SRC) $(XOTCTL_HDR) core/weight.c $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $(XOTCTL_SRC) core/weight.c -lcgroup -lm
+
+$(BUILD)/tests/xotctl-san: $(XOTCTL_SRC) $(XOTCTL_HDR) core/weight.c $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -o $@ $(XOTCTL_SRC) core/weight.c -lcgroup -lm
 
 bench-host: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
@@ -154,6 +170,7 @@ fuzz: $(FUZZ_BINS)
 # the documented long campaign (docs/hardening.md): FUZZ_SECONDS per harness
 fuzz-long: $(FUZZ_BINS)
 	@$(TOP)/tests/run-fuzz.sh --update-corpus $(or $(FUZZ_LONG_SECONDS),3600) $(FUZZ_BINS)
+
 # The trace analyser's tests link its sources (not its main) and compare
 # with a golden JSON report.
 $(BUILD)/tests/unit-trace: tests/unit/test_trace.c tests/unit/unit.h $(TRACE_SRC) $(TRACE_HDR) \
@@ -161,6 +178,13 @@ $(BUILD)/tests/unit-trace: tests/unit/test_trace.c tests/unit/unit.h $(TRACE_SRC
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/trace \
 		-DTRACE_GOLDEN='"$(TOP)/tests/unit/data/trace-golden.json"' -o $@ $< $(TRACE_SRC) -lm
+
+# xotctl's parsers: tree, shares, vbds, VM weight list, modprobe.d, JSON.
+$(BUILD)/tests/unit-xotctl: tests/unit/test_xotctl.c tests/unit/unit.h $(XOTCTL_LIB) \
+		$(XOTCTL_HDR) $(SHARED_SRC) $(SHARED_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(SAN_CFLAGS) -I$(TOP)/userspace/xotctl -o $@ $< $(XOTCTL_LIB) \
+		$(SHARED_SRC) -lm
 
 unit: $(UNIT_BINS)
 	@$(TOP)/tests/run-unit.sh $(UNIT_BINS)

@@ -6,7 +6,7 @@
 #   unit tests of the shared core and wire format (userspace, ASan/UBSan),
 #   a short fuzzing campaign over the code dom0 runs on guest memory,
 #   the build itself (W=1 warning-free) and kernel style,
-#   command-line error handling,
+#   command-line error handling, and xotctl on fake sysfs/debugfs trees,
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
@@ -129,6 +129,9 @@ fi
 if wanted cli; then
 	run_logged cli "$TOP/tests/cli/errors.sh"
 	count_lines cli "$LOGDIR/cli.log"
+	# xotctl on fake /sys, /proc, /etc trees (its ASan build, from `make user`)
+	run_logged cli-xotctl "$TOP/tests/cli/xotctl.sh"
+	count_lines cli-xotctl "$LOGDIR/cli-xotctl.log"
 fi
 
 # A lab run counts its scenario's checks, plus one for the run itself: it
