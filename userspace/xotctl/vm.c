@@ -155,6 +155,32 @@ static int vm_list(bool json)
 	return 0;
 }
 
+/*
+ * Resolve @who and read the running list, under the lock that serialises
+ * changes (released at exit). @known: the VM must already have a weight.
+ */
+static int vm_begin(const char *who, bool known, char *name, bool *running,
+		    struct xc_vmw *l)
+{
+	int r = xc_need_blkback();
+
+	if (!r)
+		r = xc_vm_resolve(who, name, running, known);
+	if (!r) {
+		xc_vm_lock();
+		r = xc_vm_read_running(l);
+	}
+	return r;
+}
+
+/* Write the changed list to the running module, then to the config file. */
+static int vm_commit(const struct xc_vmw *l)
+{
+	int r = xc_vm_write_running(l);
+
+	return r ? r : xc_vm_persist(config_path, l);
+}
+
 static int vm_set(const char *who, const char *wstr)
 {
 	char name[XC_NAME_LEN];
@@ -167,22 +193,14 @@ static int vm_set(const char *who, const char *wstr)
 		xc_err("bad weight '%s': an integer in 1..10000", wstr);
 		return XC_EXIT_USAGE;
 	}
-	r = xc_need_blkback();
-	if (!r)
-		r = xc_vm_resolve(who, name, &running, false);
-	if (!r) {
-		xc_vm_lock();
-		r = xc_vm_read_running(&l);
-	}
+	r = vm_begin(who, false, name, &running, &l);
 	if (r)
 		return r;
 	if (xc_vmw_set(&l, name, w)) {
 		xc_err("too many VM weights (at most %d)", XC_VMW_MAX);
 		return XC_EXIT_ERR;
 	}
-	r = xc_vm_write_running(&l);
-	if (!r)
-		r = xc_vm_persist(config_path, &l);
+	r = vm_commit(&l);
 	if (r)
 		return r;
 	if (!running)
@@ -199,22 +217,14 @@ static int vm_unset(const char *who)
 	bool running;
 	int r;
 
-	r = xc_need_blkback();
-	if (!r)
-		r = xc_vm_resolve(who, name, &running, true);
-	if (!r) {
-		xc_vm_lock();
-		r = xc_vm_read_running(&l);
-	}
+	r = vm_begin(who, true, name, &running, &l);
 	if (r)
 		return r;
 	if (xc_vmw_unset(&l, name)) {
 		xc_err("unknown VM '%s': it has no weight (see xotctl vm list)", name);
 		return XC_EXIT_ERR;
 	}
-	r = xc_vm_write_running(&l);
-	if (!r)
-		r = xc_vm_persist(config_path, &l);
+	r = vm_commit(&l);
 	if (r)
 		return r;
 	printf("%s: weight 100 (default; removed from the running module and %s)\n",
