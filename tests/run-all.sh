@@ -10,7 +10,8 @@
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
-#   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify).
+#   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify),
+#   the Xen lab channel test (XoT records from the guests matched in dom0).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 # Usage: tests/run-all.sh [--only STEP[,STEP...]] [--list]
@@ -157,6 +158,9 @@ fi
 
 if wanted xen; then
 	lab_step xen xen-lab-smoke "$TOP/userspace/lab/xen-lab.sh" --domus 2 smoke
+	# the XoT channel end to end: negotiation, records matched in dom0,
+	# identity, writeback, a disk attached later, reload under I/O
+	lab_step xen-channel xen-lab-channel "$TOP/userspace/lab/xen-lab.sh" --domus 2 channel
 fi
 
 echo "=== timings"

@@ -12,14 +12,18 @@
 #
 # Results: jobs.txt, one line per job: "entity NAME CGROUP CGWEIGHT IOPS".
 RUNTIME=${BENCH_RUNTIME:-40}
-DEPTH=${BENCH_IODEPTH:-8}
+# Requests each VM keeps outstanding: the blkif ring's 32, shared by the
+# VM's jobs. Under TCG a request's round trip outside dom0 takes hundreds
+# of milliseconds; fewer would let a VM's queue in dom0 run dry (seen: a
+# weight-200 VM at depth 8 got 32 % instead of 50 %).
+DEPTH=${BENCH_VM_DEPTH:-32}
 CG=/sys/fs/cgroup
 OUT=$XOT_RESULTS/jobs.txt
 
 mountpoint -q $CG || mount -t cgroup2 none $CG
 echo "+io" >$CG/cgroup.subtree_control 2>/dev/null
 
-# run_job NAME CGROUP: one fio process in CGROUP, terse v3 to NAME.terse
+# run_job NAME CGROUP DEPTH: one fio process in CGROUP, terse v3 to NAME.terse
 run_job() {
 	(
 		# the subshell's own pid: the shell opens /proc/self itself
@@ -27,7 +31,7 @@ run_job() {
 		echo "$pid" >$CG/$2/cgroup.procs ||
 			echo "XOT-FAIL bench-cgroup $XOT_DOMU cannot join $2"
 		exec fio --name="$1" --filename="$XOT_DISK" --size=256m --rw=randread \
-			--bs=4k --ioengine=libaio --iodepth="$DEPTH" --direct=1 \
+			--bs=4k --ioengine=libaio --iodepth="$3" --direct=1 \
 			--runtime="$RUNTIME" --time_based --output-format=terse \
 			--terse-version=3 >"/tmp/$1.terse" 2>"/tmp/$1.err"
 	) &
@@ -45,17 +49,17 @@ case $XOT_DOMU in
 domU1)
 	group gold 800
 	group bronze 200
-	run_job gold gold
-	run_job bronze bronze
+	run_job gold gold $((DEPTH / 2))
+	run_job bronze bronze $((DEPTH / 2))
 	JOBS="gold:gold:800 bronze:bronze:200" ;;
 domU2)
 	group shared 100
-	run_job p1 shared
-	run_job p2 shared
+	run_job p1 shared $((DEPTH / 2))
+	run_job p2 shared $((DEPTH / 2))
 	JOBS="p1:shared:100 p2:shared:100" ;;
 *)
 	group solo 100
-	run_job solo solo
+	run_job solo solo "$DEPTH"
 	JOBS="solo:solo:100" ;;
 esac
 wait
