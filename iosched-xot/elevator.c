@@ -46,6 +46,9 @@
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
 						    ~XOT_RQ_INFLIGHT))
+/* idle credit of a returning queue or cgroup (tunable idle_credit) */
+#define XOT_IDLE_CREDIT_DEFAULT	8
+
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
 static struct kmem_cache *xot_queue_cache;
@@ -57,7 +60,7 @@ static struct xot_data *xot_data_of(struct request_queue *q)
 
 static u64 xot_rq_cost(struct request *rq)
 {
-	return XOT_COST_PER_REQUEST + (blk_rq_sectors(rq) >> XOT_COST_SHIFT_4K);
+	return xot_cost_of_sectors(blk_rq_sectors(rq));
 }
 
 /*
@@ -192,6 +195,16 @@ static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
 
 /* ------------------------------------------------------------------ queueing */
 
+/*
+ * The idle credit in virtual time: idle_credit requests of 4 KiB at the
+ * default weight (README, "Tunables"; core: xot_activate_credit()).
+ */
+static u64 xot_credit_vt(struct xot_data *xd)
+{
+	return (u64)READ_ONCE(xd->idle_credit) *
+		(xot_cost_of_sectors(8) << XOT_VT_SHIFT) / XOT_WEIGHT_DEFAULT;
+}
+
 static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 			    struct request *rq)
 {
@@ -207,7 +220,7 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 	xd->nr_queued++;
 	if (xq->nr_queued++ == 0) {
 		list_del_init(&xq->idle);
-		xot_activate(&xq->entity);
+		xot_activate_credit(&xq->entity, xot_credit_vt(xd));
 	}
 }
 
@@ -487,6 +500,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->front_merges = 1;
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
+	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	eq->elevator_data = xd;
 
 	/* the policy's groups find the elevator data through q->elevator */
@@ -548,6 +562,7 @@ static ssize_t xot_##name##_store(struct elevator_queue *e,		\
 XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
+XOT_TUNABLE(idle_credit, 0, 4096)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -555,6 +570,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(front_merges),
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
+	XOT_ATTR(idle_credit),
 	__ATTR_NULL
 };
 

@@ -80,6 +80,7 @@ struct xot_data {
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* per-process queues per group */
+	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

@@ -71,14 +71,16 @@ bench_dev_capacity() {
 
 bench_config_sched() {
 	case $1 in
-	xot | xot-mi) echo xot ;;
+	xot | xot-*) echo xot ;;
 	none+io.cost | none+io.cost-model) echo none ;;
 	*) echo "$1" ;;
 	esac
 }
 
 # bench_configure DEV CONFIG. Configurations:
-#   xot, xot-mi (max_inflight=$BENCH_MI), bfq, mq-deadline, kyber, none,
+#   xot (the module's defaults), xot-SETTING[-SETTING...] with settings
+#   mi (max_inflight=$BENCH_MI), miN (max_inflight=N), icN (idle_credit=N),
+#   bfq, mq-deadline, kyber, none,
 #   none+io.cost (io.cost.qos "MAJ:MIN enable=1", the kernel's auto model),
 #   none+io.cost-model (the same with io.cost.model set to the device's
 #   nominal capacity: linear, [rw]randiops=[rw]seqiops=$BENCH_IOCOST_IOPS,
@@ -96,10 +98,18 @@ bench_configure() {
 			err "$name: nr_requests is $(cat "/sys/block/$name/queue/nr_requests"), not $BENCH_NR" || return 1
 	fi
 	if [ "$sched" = xot ]; then
-		local mi=0
-		if [ "$config" = xot-mi ]; then mi=$BENCH_MI; fi
-		echo "$mi" >"/sys/block/$name/queue/iosched/max_inflight" ||
-			err "$name: cannot set xot max_inflight=$mi" || return 1
+		# a freshly selected xot has its defaults; xot-* changes some
+		local set key val
+		for set in $(echo "${config#xot}" | tr '-' ' '); do
+			case $set in
+			mi) key=max_inflight val=$BENCH_MI ;;
+			mi[0-9]*) key=max_inflight val=${set#mi} ;;
+			ic[0-9]*) key=idle_credit val=${set#ic} ;;
+			*) err "$name: unknown xot setting '$set' in '$config'"; return 1 ;;
+			esac
+			echo "$val" >"/sys/block/$name/queue/iosched/$key" ||
+				err "$name: cannot set xot $key=$val" || return 1
+		done
 	fi
 	if [ "$config" = none+io.cost-model ]; then
 		local i=${BENCH_IOCOST_IOPS:?}
