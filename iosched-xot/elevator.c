@@ -265,7 +265,6 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		rq->elv.priv[1] = xq->grp;
 		xd->inserted++;
 	}
-	rq->fifo_time = ktime_get_ns();
 
 	if (blk_mq_sched_try_insert_merge(q, rq, &free)) {
 		blk_mq_free_requests(&free);
@@ -297,19 +296,41 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
 	spin_unlock(&xd->lock);
 }
 
-/* Account a request leaving the elevator for the driver. */
+/*
+ * Account a request leaving the elevator for the driver. The one clock read
+ * per request: the wait is counted from the request's allocation (the block
+ * layer stamps start_time_ns whenever an elevator is attached), and the
+ * completion time comes with completed_request().
+ */
 static void xot_start_request(struct xot_data *xd, struct request *rq)
 {
 	struct xot_grp *grp = RQ_GRP(rq);
 	u64 now = ktime_get_ns();
 
-	atomic64_add(now - rq->fifo_time, &grp->stats.wait_ns);
-	atomic64_inc(&grp->stats.rqs);
-	atomic64_add(blk_rq_bytes(rq), &grp->stats.bytes);
-	rq->fifo_time = now;	/* from here on: the dispatch time */
+	if (rq->start_time_ns && now > rq->start_time_ns)
+		WRITE_ONCE(grp->stats.wait_ns, grp->stats.wait_ns + now - rq->start_time_ns);
+	WRITE_ONCE(grp->stats.rqs, grp->stats.rqs + 1);
+	WRITE_ONCE(grp->stats.bytes, grp->stats.bytes + blk_rq_bytes(rq));
+	rq->fifo_time = now;	/* the dispatch time */
 	rq->elv.priv[1] = (void *)((unsigned long)grp | XOT_RQ_INFLIGHT);
 	atomic_inc(&xd->inflight);
 	xd->dispatched++;
+}
+
+/*
+ * Requests the driver can hold at once: its tags over all hardware queues
+ * (one set if they share them). Dispatching more only parks the extra
+ * request on the hardware context's dispatch list, where it goes first
+ * whatever the elevator would choose next.
+ */
+static unsigned int xot_driver_depth(struct request_queue *q)
+{
+	struct blk_mq_tag_set *set = q->tag_set;
+	unsigned int depth = set->queue_depth - set->reserved_tags;
+
+	if (!blk_mq_is_shared_tags(set->flags))
+		depth *= q->nr_hw_queues;
+	return depth ? depth : 1;
 }
 
 static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
@@ -330,14 +351,22 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	}
 	/*
 	 * Keep the device queue short enough that the order chosen here still
-	 * decides who is served; a completion restarts dispatching.
+	 * decides who is served: never more than the driver can take, nor
+	 * than max_inflight; a completion restarts dispatching.
 	 */
-	if (limit && atomic_read(&xd->inflight) >= limit) {
-		if (xd->nr_queued) {
+	if (xd->nr_queued) {
+		unsigned int inflight = atomic_read(&xd->inflight);
+
+		if (inflight >= xd->depth) {
+			xd->depth_full++;
+			blk_mq_sched_mark_restart_hctx(hctx);
+			goto out;
+		}
+		if (limit && inflight >= limit) {
 			xd->throttled++;
 			blk_mq_sched_mark_restart_hctx(hctx);
+			goto out;
 		}
-		goto out;
 	}
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
@@ -393,7 +422,21 @@ static void xot_requeue_request(struct request *rq)
 		xot_end_inflight(rq);
 }
 
-/* May run in interrupt context: atomics only, never the elevator lock. */
+/*
+ * The device completed @rq at @now (the block layer's clock read, shared
+ * with its own accounting). May run in interrupt context: atomics only,
+ * never the elevator lock.
+ */
+static void xot_completed_request(struct request *rq, u64 now)
+{
+	/* flush requests never had prepare_request(): priv is not ours */
+	if (!(rq->rq_flags & RQF_ELVPRIV) || !RQ_QUEUE(rq))
+		return;
+	if (xot_end_inflight(rq) && now > rq->fifo_time)
+		atomic64_add(now - rq->fifo_time, &RQ_GRP(rq)->stats.service_ns);
+}
+
+/* The request is freed. May run in interrupt context, like the above. */
 static void xot_finish_request(struct request *rq)
 {
 	struct xot_queue *xq = RQ_QUEUE(rq);
@@ -403,8 +446,8 @@ static void xot_finish_request(struct request *rq)
 	if (!xq)
 		return;
 	grp = RQ_GRP(rq);
-	if (xot_end_inflight(rq))
-		atomic64_add(ktime_get_ns() - rq->fifo_time, &grp->stats.service_ns);
+	/* completed_request() ended it, unless it never reached the device */
+	xot_end_inflight(rq);
 	atomic64_inc(&grp->xd->completed);
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
@@ -501,6 +544,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
+	xd->depth = xot_driver_depth(q);
 	eq->elevator_data = xd;
 
 	/* the policy's groups find the elevator data through q->elevator */
@@ -583,8 +627,9 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	struct xot_data *xd = xot_data_of(q);
 
 	spin_lock(&xd->lock);
-	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\n",
-		   xd->inserted, xd->merged, xd->dispatched, xd->throttled);
+	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\ndepth_full %llu\n",
+		   xd->inserted, xd->merged, xd->dispatched, xd->throttled, xd->depth_full);
+	seq_printf(m, "driver_depth %u\n", xd->depth);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
@@ -647,6 +692,7 @@ static struct elevator_type xot_iosched = {
 		.dispatch_request	= xot_dispatch_request,
 		.has_work		= xot_has_work,
 		.prepare_request	= xot_prepare_request,
+		.completed_request	= xot_completed_request,
 		.finish_request		= xot_finish_request,
 		.requeue_request	= xot_requeue_request,
 		.next_request		= elv_rb_latter_request,

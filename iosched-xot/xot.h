@@ -38,12 +38,16 @@ struct xot_queue {
 	struct list_head idle;		/* in grp->idle_queues while empty */
 };
 
-/* Per-group statistics; updated at completion without the lock. */
+/*
+ * Per-group statistics: rqs, bytes and wait_ns are updated at dispatch under
+ * xd->lock (plain stores, read locklessly); service_ns at completion,
+ * without the lock.
+ */
 struct xot_grp_stats {
-	atomic64_t rqs;
-	atomic64_t bytes;
+	u64 rqs;
+	u64 bytes;
+	u64 wait_ns;			/* allocation to dispatch */
 	atomic64_t service_ns;		/* dispatch to completion */
-	atomic64_t wait_ns;		/* insertion to dispatch */
 };
 
 /* Policy data of one blkg: a cgroup's group on one device. */
@@ -67,13 +71,16 @@ struct xot_data {
 	struct list_head dispatch;	/* at-head inserts: served first */
 	struct rb_root sort[2];		/* queued requests by sector, per direction */
 	unsigned int nr_queued;		/* requests in queues (not dispatch) */
-	atomic_t inflight;		/* dispatched, not yet completed */
 
-	/* statistics, under lock except completed */
+	/* statistics, under lock */
 	u64 inserted;
 	u64 merged;
 	u64 dispatched;
 	u64 throttled;			/* dispatch refused by max_inflight */
+	u64 depth_full;			/* dispatch refused: the driver is full */
+
+	/* written at completion, lock-free: a cache line of their own */
+	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
 	atomic64_t completed;
 
 	/* tunables (sysfs iosched/) */
@@ -81,6 +88,7 @@ struct xot_data {
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* per-process queues per group */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
+	unsigned int depth;		/* requests the driver holds at once */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;
