@@ -47,7 +47,7 @@
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
 						    ~XOT_RQ_INFLIGHT))
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
-#define XOT_IDLE_CREDIT_DEFAULT	8
+#define XOT_IDLE_CREDIT_DEFAULT	32
 
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
@@ -333,11 +333,23 @@ static unsigned int xot_driver_depth(struct request_queue *q)
 	return depth ? depth : 1;
 }
 
+/* Does any group on @leaf's path serve more than one active child? */
+static bool xot_contended(struct xot_entity *leaf)
+{
+	struct xot_group *g;
+
+	for (g = leaf->parent; g; g = g->entity.parent)
+		if (g->nr_active > 1)
+			return true;
+	return false;
+}
+
 static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 {
 	struct request_queue *q = hctx->queue;
 	struct xot_data *xd = xot_data_of(q);
 	unsigned int limit = READ_ONCE(xd->max_inflight);
+	bool over_window = false;
 	struct xot_entity *e;
 	struct xot_queue *xq;
 	struct request *rq;
@@ -367,10 +379,22 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 			blk_mq_sched_mark_restart_hctx(hctx);
 			goto out;
 		}
+		if (!limit && READ_ONCE(xd->inflight_mode)) {
+			xot_window_update(&xd->win, atomic64_read(&xd->completed),
+					  atomic64_read(&xd->lat_ns));
+			over_window = inflight >= xd->win.window;
+		}
 	}
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
+	/* the window holds back only when entities compete */
+	if (over_window && xot_contended(e)) {
+		xd->win.limited = true;
+		xd->throttled++;
+		blk_mq_sched_mark_restart_hctx(hctx);
+		goto out;
+	}
 	xq = container_of(e, struct xot_queue, entity);
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
 	/* out of its queue first (the queue may leave the tree), then charge */
@@ -432,8 +456,14 @@ static void xot_completed_request(struct request *rq, u64 now)
 	/* flush requests never had prepare_request(): priv is not ours */
 	if (!(rq->rq_flags & RQF_ELVPRIV) || !RQ_QUEUE(rq))
 		return;
-	if (xot_end_inflight(rq) && now > rq->fifo_time)
-		atomic64_add(now - rq->fifo_time, &RQ_GRP(rq)->stats.service_ns);
+	if (xot_end_inflight(rq) && now > rq->fifo_time) {
+		struct xot_data *xd = xot_data_of(rq->q);
+		u64 t = now - rq->fifo_time;
+
+		atomic64_add(t, &RQ_GRP(rq)->stats.service_ns);
+		atomic64_add(t, &xd->lat_ns);
+		atomic64_inc(&xd->completed);
+	}
 }
 
 /* The request is freed. May run in interrupt context, like the above. */
@@ -448,7 +478,6 @@ static void xot_finish_request(struct request *rq)
 	grp = RQ_GRP(rq);
 	/* completed_request() ended it, unless it never reached the device */
 	xot_end_inflight(rq);
-	atomic64_inc(&grp->xd->completed);
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
 	atomic_dec(&xq->refs);
@@ -545,6 +574,9 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_queues = 1024;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	xd->depth = xot_driver_depth(q);
+	xd->inflight_mode = 1;
+	xot_window_init(&xd->win, xd->depth);
+	atomic64_set(&xd->lat_ns, 0);
 	eq->elevator_data = xd;
 
 	/* the policy's groups find the elevator data through q->elevator */
@@ -607,6 +639,7 @@ XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
+XOT_TUNABLE(inflight_mode, 0, 1)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -615,6 +648,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
 	XOT_ATTR(idle_credit),
+	XOT_ATTR(inflight_mode),
 	__ATTR_NULL
 };
 
@@ -629,7 +663,11 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	spin_lock(&xd->lock);
 	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\ndepth_full %llu\n",
 		   xd->inserted, xd->merged, xd->dispatched, xd->throttled, xd->depth_full);
-	seq_printf(m, "driver_depth %u\n", xd->depth);
+	seq_printf(m, "driver_depth %u\nwindow %u\nwindow_base_us %llu\nwindow_mean_us %llu\n",
+		   xd->depth, xd->win.window, div_u64(xd->win.base_ns, NSEC_PER_USEC),
+		   div_u64(xd->win.last_mean_ns, NSEC_PER_USEC));
+	seq_printf(m, "window_shrinks %llu\nwindow_grows %llu\nwindow_probes %llu\n",
+		   xd->win.shrinks, xd->win.grows, xd->win.probes);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);

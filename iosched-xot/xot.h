@@ -23,6 +23,7 @@
 #include <block/blk-cgroup.h>
 
 #include <xot/sched.h>
+#include <xot/window.h>
 
 struct xot_grp;
 
@@ -78,10 +79,12 @@ struct xot_data {
 	u64 dispatched;
 	u64 throttled;			/* dispatch refused by max_inflight */
 	u64 depth_full;			/* dispatch refused: the driver is full */
+	struct xot_window win;		/* adaptive in-flight window */
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
-	atomic64_t completed;
+	atomic64_t completed;		/* completions seen by completed_request */
+	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
 	/* tunables (sysfs iosched/) */
 	unsigned int front_merges;
@@ -89,6 +92,7 @@ struct xot_data {
 	unsigned int max_queues;	/* per-process queues per group */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */
+	unsigned int inflight_mode;	/* 1: adaptive window under contention */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

@@ -28,6 +28,11 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 	return div_u64(a, b);
 }
 
+static inline u64 xot_div64_u64(u64 a, u64 b)
+{
+	return div64_u64(a, b);
+}
+
 #else /* userspace */
 
 #include <stdbool.h>
@@ -66,6 +71,11 @@ extern unsigned long xot_warnings;
 #define XOT_WARN_ON(cond)	({ bool __w = !!(cond); if (__w) xot_warnings++; __w; })
 
 static inline u64 xot_div_u64(u64 a, u32 b)
+{
+	return a / b;
+}
+
+static inline u64 xot_div64_u64(u64 a, u64 b)
 {
 	return a / b;
 }

@@ -4,6 +4,8 @@
 # Host-lab test of the xot elevator's object lifetimes (inside the guest):
 #   userspace/lab/host-lab.sh lifecycle
 #
+# - Tunables: idle_credit's default and range, refused values change
+#   nothing; debugfs shows the driver depth the elevator respects.
 # - More processes than a cgroup may have queues (max_queues=4, 12 fio
 #   processes with crc32c verify): queues are reused and the shared queue
 #   takes the rest; nothing is lost.
@@ -31,6 +33,21 @@ in_cgroup() {
 	shift
 	(echo $BASHPID >"$CG/$name/cgroup.procs" && "$@")
 }
+
+# 0. tunables: defaults, ranges, refused values leave them unchanged
+IOS=/sys/block/$NAME/queue/iosched
+tunable_refused() { # name value: the write fails and the value stays
+	local before
+	before=$(cat "$IOS/$1")
+	! echo "$2" >"$IOS/$1" 2>/dev/null && [ "$(cat "$IOS/$1")" = "$before" ]
+}
+check idle-credit-default grep -qx 32 $IOS/idle_credit
+check idle-credit-set sh -c "echo 0 >$IOS/idle_credit && grep -qx 0 $IOS/idle_credit && echo 4096 >$IOS/idle_credit && grep -qx 4096 $IOS/idle_credit && echo 32 >$IOS/idle_credit"
+for v in 4097 -1 abc; do
+	check "idle-credit-refuses-'$v'" tunable_refused idle_credit "$v"
+done
+check max-inflight-refuses-4097 tunable_refused max_inflight 4097
+check driver-depth-debugfs grep -qx 'driver_depth 2' /sys/kernel/debug/block/$NAME/sched/stats
 
 # 1. queue limit and reuse
 check max-queues-4 sh -c "echo 4 >/sys/block/$NAME/queue/iosched/max_queues"
