@@ -230,6 +230,35 @@ struct xot_entity *xot_select(struct xot_group *root)
 	}
 }
 
+bool xot_would_lead(const struct xot_entity *leaf, u64 credit)
+{
+	const struct xot_entity *a;
+
+	if (credit > XOT_CREDIT_MAX)
+		credit = XOT_CREDIT_MAX;
+	for (a = leaf; a->parent; a = &a->parent->entity) {
+		const struct xot_group *p = a->parent;
+		const struct xot_entity *top = p->heap;
+		struct xot_entity as_if;
+
+		if (a->active) {
+			if (top != a)
+				return false;
+			continue;
+		}
+		if (!top)
+			continue;
+		/* where activation would put it (enqueue_entity) */
+		as_if.vtime = a->vtime;
+		as_if.weight = a->weight;
+		if (xot_vt_before(as_if.vtime, p->vclock - credit))
+			as_if.vtime = p->vclock - credit;
+		if (!hp_before(&as_if, top))
+			return false;
+	}
+	return true;
+}
+
 void xot_charge(struct xot_entity *leaf, u64 cost)
 {
 	struct xot_entity *e;

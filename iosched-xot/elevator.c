@@ -48,6 +48,8 @@
 						    ~XOT_RQ_INFLIGHT))
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
+/* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
+#define XOT_SLICE_IDLE_US_DEFAULT	2000
 
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
@@ -97,6 +99,9 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	atomic_set(&xq->refs, 0);
 	xq->tgid = tgid;
 	xq->grp = grp;
+	xq->done_ns = 0;
+	xq->ttime_ns = 0;
+	xq->ttime_samples = 0;
 }
 
 /* The group a request is charged to: its bio's cgroup on this device. */
@@ -205,6 +210,110 @@ static u64 xot_credit_vt(struct xot_data *xd)
 		(xot_cost_of_sectors(8) << XOT_VT_SHIFT) / XOT_WEIGHT_DEFAULT;
 }
 
+/* ------------------------------------------------------------- anticipation */
+
+/*
+ * A synchronous process (one request at a time, short think time) runs dry
+ * the moment its request is dispatched, and without help its next request
+ * finds the device busy with others' work. When fair queueing would serve
+ * it next anyway (xot_would_lead()), the elevator holds the device for it
+ * for at most slice_idle_us after its completion, and only while it thinks
+ * for less than half of that on average (README, "Sync readers").
+ */
+static void xot_antic_clear(struct xot_data *xd)
+{
+	struct xot_queue *xq = xd->antic_q;
+
+	if (!xq)
+		return;
+	xd->antic_q = NULL;
+	atomic_dec(&xq->refs);
+	blkg_put(xq->grp->pd.blkg);
+}
+
+/* Is @xq worth waiting for: a process queue that thinks briefly. */
+static bool xot_antic_worth(struct xot_data *xd, struct xot_queue *xq)
+{
+	u64 idle_ns = (u64)READ_ONCE(xd->slice_idle_us) * NSEC_PER_USEC;
+
+	return idle_ns && xq->tgid && xq->ttime_samples >= 2 &&
+		xq->ttime_ns < idle_ns / 2;
+}
+
+/*
+ * @xq's last queued request is being dispatched: wait for it afterwards?
+ * Only if others have work it would otherwise yield to, and if it would
+ * lead them when it comes back.
+ */
+static void xot_antic_arm(struct xot_data *xd, struct xot_queue *xq)
+{
+	if (xd->antic_q == xq || !xd->nr_queued || !xot_antic_worth(xd, xq) ||
+	    !xot_would_lead(&xq->entity, xot_credit_vt(xd)))
+		return;
+	xot_antic_clear(xd);
+	atomic_inc(&xq->refs);
+	blkg_get(xq->grp->pd.blkg);
+	xd->antic_q = xq;
+}
+
+/* True: hold dispatching back, the anticipated queue is thinking. */
+static bool xot_antic_wait(struct xot_data *xd)
+{
+	struct xot_queue *xq = xd->antic_q;
+	u64 idle_ns = (u64)READ_ONCE(xd->slice_idle_us) * NSEC_PER_USEC;
+	u64 now, done;
+
+	/* its request is still in the device (the pin is one reference) */
+	if (atomic_read(&xq->refs) > 1)
+		return false;
+	done = READ_ONCE(xq->done_ns);
+	now = ktime_get_ns();
+	if (!idle_ns || now - done >= idle_ns ||
+	    !xot_would_lead(&xq->entity, xot_credit_vt(xd))) {
+		xd->antic_expired++;
+		xot_antic_clear(xd);
+		return false;
+	}
+	if (!hrtimer_active(&xd->antic_timer))
+		hrtimer_start(&xd->antic_timer, ns_to_ktime(done + idle_ns - now),
+			      HRTIMER_MODE_REL);
+	xd->antic_waits++;
+	return true;
+}
+
+static enum hrtimer_restart xot_antic_timer_fn(struct hrtimer *t)
+{
+	struct xot_data *xd = container_of(t, struct xot_data, antic_timer);
+
+	blk_mq_run_hw_queues(xd->q, true);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * @rq arrives in @xq, which was empty: if nothing of it was in the device
+ * either, the gap since its last completion is a think-time sample.
+ */
+static void xot_think_sample(struct xot_data *xd, struct xot_queue *xq,
+			     struct request *rq)
+{
+	bool pinned = xd->antic_q == xq;
+	u64 done = READ_ONCE(xq->done_ns);
+
+	if (pinned) {
+		xd->antic_hits++;
+		xot_antic_clear(xd);
+	}
+	if (!xq->tgid || atomic_read(&xq->refs) != 1 || !done || !rq->start_time_ns)
+		return;
+	if (rq->start_time_ns > done) {
+		u64 t = rq->start_time_ns - done;
+
+		xq->ttime_ns = xq->ttime_samples ? (7 * xq->ttime_ns + t) / 8 : t;
+		if (xq->ttime_samples < U32_MAX)
+			xq->ttime_samples++;
+	}
+}
+
 static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 			    struct request *rq)
 {
@@ -219,6 +328,7 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 	}
 	xd->nr_queued++;
 	if (xq->nr_queued++ == 0) {
+		xot_think_sample(xd, xq, rq);
 		list_del_init(&xq->idle);
 		xot_activate_credit(&xq->entity, xot_credit_vt(xd));
 	}
@@ -326,10 +436,19 @@ static void xot_start_request(struct xot_data *xd, struct request *rq)
 static unsigned int xot_driver_depth(struct request_queue *q)
 {
 	struct blk_mq_tag_set *set = q->tag_set;
-	unsigned int depth = set->queue_depth - set->reserved_tags;
+	unsigned int per_hctx = set->queue_depth - set->reserved_tags;
+	unsigned int depth = 0;
+	struct blk_mq_hw_ctx *hctx;
+	unsigned long i;
 
-	if (!blk_mq_is_shared_tags(set->flags))
-		depth *= q->nr_hw_queues;
+	/* polled queues take no requests from the elevator */
+	queue_for_each_hw_ctx(q, hctx, i) {
+		if (hctx->type == HCTX_TYPE_POLL)
+			continue;
+		depth += per_hctx;
+		if (blk_mq_is_shared_tags(set->flags))
+			break;
+	}
 	return depth ? depth : 1;
 }
 
@@ -385,6 +504,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 			over_window = inflight >= xd->win.window;
 		}
 	}
+	if (xd->antic_q && xot_antic_wait(xd))
+		goto out;
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
@@ -400,6 +521,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_charge(e, xot_rq_cost(rq));
+	if (!xq->nr_queued && op_is_sync(rq->cmd_flags))
+		xot_antic_arm(xd, xq);
 	blk_add_cgroup_trace_msg(q, &xq->grp->pd.blkg->blkcg->css,
 				 "xot dispatch tgid=%u w=%u gw=%u",
 				 xq->tgid, xq->entity.weight, xq->grp->group.entity.weight);
@@ -456,6 +579,7 @@ static void xot_completed_request(struct request *rq, u64 now)
 	/* flush requests never had prepare_request(): priv is not ours */
 	if (!(rq->rq_flags & RQF_ELVPRIV) || !RQ_QUEUE(rq))
 		return;
+	WRITE_ONCE(RQ_QUEUE(rq)->done_ns, now);
 	if (xot_end_inflight(rq) && now > rq->fifo_time) {
 		struct xot_data *xd = xot_data_of(rq->q);
 		u64 t = now - rq->fifo_time;
@@ -574,7 +698,10 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_queues = 1024;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	xd->depth = xot_driver_depth(q);
-	xd->inflight_mode = 1;
+	xd->inflight_mode = 0;
+	xd->slice_idle_us = XOT_SLICE_IDLE_US_DEFAULT;
+	hrtimer_init(&xd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	xd->antic_timer.function = xot_antic_timer_fn;
 	xot_window_init(&xd->win, xd->depth);
 	atomic64_set(&xd->lat_ns, 0);
 	eq->elevator_data = xd;
@@ -599,6 +726,10 @@ static void xot_exit_sched(struct elevator_queue *e)
 {
 	struct xot_data *xd = e->elevator_data;
 
+	hrtimer_cancel(&xd->antic_timer);
+	spin_lock(&xd->lock);
+	xot_antic_clear(xd);
+	spin_unlock(&xd->lock);
 	/* the block layer drains the queue before it switches schedulers */
 	WARN_ON_ONCE(!list_empty(&xd->dispatch));
 	WARN_ON_ONCE(xd->nr_queued);
@@ -640,6 +771,7 @@ XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
 XOT_TUNABLE(inflight_mode, 0, 1)
+XOT_TUNABLE(slice_idle_us, 0, 100000)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -649,6 +781,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(max_queues),
 	XOT_ATTR(idle_credit),
 	XOT_ATTR(inflight_mode),
+	XOT_ATTR(slice_idle_us),
 	__ATTR_NULL
 };
 
@@ -668,6 +801,8 @@ static int xot_stats_show(void *data, struct seq_file *m)
 		   div_u64(xd->win.last_mean_ns, NSEC_PER_USEC));
 	seq_printf(m, "window_shrinks %llu\nwindow_grows %llu\nwindow_probes %llu\n",
 		   xd->win.shrinks, xd->win.grows, xd->win.probes);
+	seq_printf(m, "antic_waits %llu\nantic_hits %llu\nantic_expired %llu\n",
+		   xd->antic_waits, xd->antic_hits, xd->antic_expired);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);

@@ -19,6 +19,7 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 
 #include <block/blk-cgroup.h>
 
@@ -37,6 +38,9 @@ struct xot_queue {
 	struct xot_grp *grp;
 	struct rb_node node;		/* in grp->queues, by tgid */
 	struct list_head idle;		/* in grp->idle_queues while empty */
+	u64 done_ns;			/* last completion (set lock-free) */
+	u64 ttime_ns;			/* think time: mean of idle gaps */
+	u32 ttime_samples;
 };
 
 /*
@@ -81,6 +85,13 @@ struct xot_data {
 	u64 depth_full;			/* dispatch refused: the driver is full */
 	struct xot_window win;		/* adaptive in-flight window */
 
+	/* anticipation: idling for a synchronous queue that just ran dry */
+	struct xot_queue *antic_q;	/* pinned (refs, blkg) while set */
+	struct hrtimer antic_timer;	/* restarts dispatch when the wait ends */
+	u64 antic_waits;		/* dispatches held back for it */
+	u64 antic_hits;			/* it came back within the wait */
+	u64 antic_expired;		/* it did not (or lost its turn) */
+
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
 	atomic64_t completed;		/* completions seen by completed_request */
@@ -93,6 +104,7 @@ struct xot_data {
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */
 	unsigned int inflight_mode;	/* 1: adaptive window under contention */
+	unsigned int slice_idle_us;	/* longest wait for a sync queue; 0: never */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

@@ -117,6 +117,15 @@ void xot_activate_credit(struct xot_entity *leaf, u64 credit);
  */
 void xot_deactivate(struct xot_entity *leaf);
 
+/*
+ * Would @leaf, activated now with @credit (xot_activate_credit()), be the
+ * one xot_select() returns? For an active leaf: is it the one selected.
+ * Changes nothing. The elevator idles the device for a synchronous reader
+ * that just ran dry only while this holds: it waits for work that fair
+ * queueing would serve next anyway, never for more than its share.
+ */
+bool xot_would_lead(const struct xot_entity *leaf, u64 credit);
+
 /* The leaf to serve next, or NULL if nothing is active. Changes nothing. */
 struct xot_entity *xot_select(struct xot_group *root);
 

@@ -359,6 +359,52 @@ static void test_credit_deceptive_idleness(void)
 	}
 }
 
+static void test_would_lead(void)
+{
+	/*
+	 * xot_would_lead() answers "would this leaf be served next if it
+	 * became active now" without changing anything, at every level.
+	 */
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	struct xot_group root, g1, g2, g3;
+	struct leaf a, b, c, r, s3;
+	u64 vt;
+	int i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g1, &root, 100);
+	xot_group_init(&g2, &root, 400);
+	xot_group_init(&g3, &root, 100);
+	leaf_init(&a, &g1, 100, -1);
+	leaf_init(&b, &g1, 100, -1);
+	leaf_init(&c, &root, 100, -1);
+	leaf_init(&r, &g2, 100, 0);
+	leaf_init(&s3, &g3, 100, 0);
+	for (i = 0; i < 101; i++)
+		serve(&root, 1);
+	/* level with the clock and heavier than the one due: r would go first */
+	CHECK(xot_would_lead(&r.e, 0));
+	vt = g2.entity.vtime;
+	CHECK(!r.e.active && !g2.entity.active && g2.entity.vtime == vt);
+	/* level with the clock, equal weight: the busy one due goes first... */
+	CHECK(!xot_would_lead(&s3.e, 0));
+	/* ...unless a credit puts it before the clock */
+	CHECK(xot_would_lead(&s3.e, 1 * unit));
+	/* r overspent: behind the busy entities, whatever the credit */
+	xot_charge(&r.e, 1000);
+	CHECK(!xot_would_lead(&r.e, 0));
+	CHECK(!xot_would_lead(&r.e, 1000 * unit));
+	/* active leaves: only the one selected leads */
+	CHECK(xot_would_lead(xot_select(&root), 0));
+	CHECK(!xot_would_lead(xot_select(&root) == &c.e ? &a.e : &c.e, 0));
+	/* alone in the tree: always */
+	xot_deactivate(&a.e);
+	xot_deactivate(&b.e);
+	xot_deactivate(&c.e);
+	CHECK(xot_would_lead(&r.e, 0));
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static void test_wraparound(void)
 {
 	/* virtual times start just below 2^64 and wrap during the run */
@@ -543,6 +589,7 @@ static const struct unit_test tests[] = {
 	{ "credit_bounded", test_credit_bounded },
 	{ "credit_hierarchy", test_credit_hierarchy },
 	{ "credit_deceptive_idleness", test_credit_deceptive_idleness },
+	{ "would_lead", test_would_lead },
 	{ "wraparound", test_wraparound },
 	{ "cost_clamp", test_cost_clamp },
 	{ "starvation_bound", test_starvation_bound },
