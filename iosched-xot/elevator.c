@@ -49,7 +49,7 @@
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
 /* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
-#define XOT_SLICE_IDLE_US_DEFAULT	2000
+#define XOT_SLICE_IDLE_US_DEFAULT	0
 
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
@@ -585,8 +585,11 @@ static void xot_completed_request(struct request *rq, u64 now)
 		u64 t = now - rq->fifo_time;
 
 		atomic64_add(t, &RQ_GRP(rq)->stats.service_ns);
-		atomic64_add(t, &xd->lat_ns);
-		atomic64_inc(&xd->completed);
+		/* the window's samples, only when it is on */
+		if (READ_ONCE(xd->inflight_mode)) {
+			atomic64_add(t, &xd->lat_ns);
+			atomic64_inc(&xd->completed);
+		}
 	}
 }
 
@@ -806,7 +809,7 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
-	seq_printf(m, "inflight %d\ncompleted %lld\n", atomic_read(&xd->inflight),
+	seq_printf(m, "inflight %d\nwindow_samples %lld\n", atomic_read(&xd->inflight),
 		   (long long)atomic64_read(&xd->completed));
 	return 0;
 }

@@ -94,7 +94,7 @@ struct xot_data {
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
-	atomic64_t completed;		/* completions seen by completed_request */
+	atomic64_t completed;		/* window samples: completions (inflight_mode 1) */
 	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
 	/* tunables (sysfs iosched/) */
