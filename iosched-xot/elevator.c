@@ -468,6 +468,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	struct request_queue *q = hctx->queue;
 	struct xot_data *xd = xot_data_of(q);
 	unsigned int limit = READ_ONCE(xd->max_inflight);
+	unsigned int mode = READ_ONCE(xd->inflight_mode);
 	bool over_window = false;
 	struct xot_entity *e;
 	struct xot_queue *xq;
@@ -488,7 +489,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	if (xd->nr_queued) {
 		unsigned int inflight = atomic_read(&xd->inflight);
 
-		if (inflight >= xd->depth) {
+		if (mode && inflight >= xd->depth) {
 			xd->depth_full++;
 			blk_mq_sched_mark_restart_hctx(hctx);
 			goto out;
@@ -498,7 +499,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 			blk_mq_sched_mark_restart_hctx(hctx);
 			goto out;
 		}
-		if (!limit && READ_ONCE(xd->inflight_mode)) {
+		if (!limit && mode == 2) {
 			xot_window_update(&xd->win, atomic64_read(&xd->completed),
 					  atomic64_read(&xd->lat_ns));
 			over_window = inflight >= xd->win.window;
@@ -586,7 +587,7 @@ static void xot_completed_request(struct request *rq, u64 now)
 
 		atomic64_add(t, &RQ_GRP(rq)->stats.service_ns);
 		/* the window's samples, only when it is on */
-		if (READ_ONCE(xd->inflight_mode)) {
+		if (READ_ONCE(xd->inflight_mode) == 2) {
 			atomic64_add(t, &xd->lat_ns);
 			atomic64_inc(&xd->completed);
 		}
@@ -701,7 +702,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_queues = 1024;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	xd->depth = xot_driver_depth(q);
-	xd->inflight_mode = 0;
+	xd->inflight_mode = 1;
 	xd->slice_idle_us = XOT_SLICE_IDLE_US_DEFAULT;
 	hrtimer_init(&xd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	xd->antic_timer.function = xot_antic_timer_fn;
@@ -773,7 +774,7 @@ XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
-XOT_TUNABLE(inflight_mode, 0, 1)
+XOT_TUNABLE(inflight_mode, 0, 2)
 XOT_TUNABLE(slice_idle_us, 0, 100000)
 #undef XOT_TUNABLE
 

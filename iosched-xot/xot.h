@@ -94,7 +94,7 @@ struct xot_data {
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
-	atomic64_t completed;		/* window samples: completions (inflight_mode 1) */
+	atomic64_t completed;		/* window samples: completions (inflight_mode 2) */
 	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
 	/* tunables (sysfs iosched/) */
@@ -103,7 +103,7 @@ struct xot_data {
 	unsigned int max_queues;	/* per-process queues per group */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */
-	unsigned int inflight_mode;	/* 1: adaptive window under contention */
+	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
 	unsigned int slice_idle_us;	/* longest wait for a sync queue; 0: never */
 };
 

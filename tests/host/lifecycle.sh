@@ -49,8 +49,8 @@ for v in 4097 -1 abc; do
 	check "idle-credit-refuses-'$v'" tunable_refused idle_credit "$v"
 done
 check max-inflight-refuses-4097 tunable_refused max_inflight 4097
-check inflight-mode-default grep -qx 0 $IOS/inflight_mode
-check inflight-mode-refuses-2 tunable_refused inflight_mode 2
+check inflight-mode-default grep -qx 1 $IOS/inflight_mode
+check inflight-mode-refuses-3 tunable_refused inflight_mode 3
 check slice-idle-default grep -qx 0 $IOS/slice_idle_us
 check slice-idle-refuses-100001 tunable_refused slice_idle_us 100001
 check driver-depth-debugfs grep -qx 'driver_depth 2' /sys/kernel/debug/block/$NAME/sched/stats
@@ -68,7 +68,7 @@ check queues-capped sh -c "[ \$(grep -c '^  process' /sys/kernel/debug/block/$NA
 echo 1024 >/sys/block/$NAME/queue/iosched/max_queues
 # the optional mechanisms on for what follows: anticipation pins a queue and
 # its cgroup, the window holds dispatches back; neither may leak or hang
-check antic-window-on sh -c "echo 2000 >$IOS/slice_idle_us && echo 1 >$IOS/inflight_mode"
+check antic-window-on sh -c "echo 2000 >$IOS/slice_idle_us && echo 2 >$IOS/inflight_mode"
 
 # 2. delete a cgroup with I/O still queued in it
 delete_busy_cgroup() {
