@@ -91,6 +91,10 @@ bench_config_sched() {
 bench_configure() {
 	local dev=$1 config=$2 name=${1#/dev/} sched
 	sched=$(bench_config_sched "$config")
+	# one xot configuration after another: start from xot's defaults
+	if [ "$sched" = xot ] && [ "$(sched_get "$dev")" = xot ]; then
+		sched_set "$dev" none || return 1
+	fi
 	sched_set "$dev" "$sched" || return 1
 	if [ "$sched" != none ]; then
 		echo "$BENCH_NR" >"/sys/block/$name/queue/nr_requests" ||
