@@ -162,28 +162,40 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 	}
 }
 
-/* Insert @e into its parent's heap; true if the parent was idle before. */
-static bool enqueue_entity(struct xot_entity *e)
+/*
+ * Insert @e into its parent's heap; true if the parent was idle before.
+ * Idle time earns at most @credit of virtual time: the entity starts no
+ * earlier than its parent's clock minus @credit (never earlier than where
+ * it stopped: debt is kept).
+ */
+static bool enqueue_entity(struct xot_entity *e, u64 credit)
 {
 	struct xot_group *p = e->parent;
+	u64 floor = p->vclock - credit;
 
-	/* idle time earns no credit: catch up with the parent's clock */
-	if (xot_vt_before(e->vtime, p->vclock))
-		e->vtime = p->vclock;
+	if (xot_vt_before(e->vtime, floor))
+		e->vtime = floor;
 	hp_insert(p, e);
 	e->active = true;
 	return p->nr_active++ == 0;
 }
 
-void xot_activate(struct xot_entity *leaf)
+void xot_activate_credit(struct xot_entity *leaf, u64 credit)
 {
 	struct xot_entity *e = leaf;
 
+	if (credit > XOT_CREDIT_MAX)
+		credit = XOT_CREDIT_MAX;
 	while (e->parent && !e->active) {
-		if (!enqueue_entity(e))
+		if (!enqueue_entity(e, credit))
 			break;		/* the parent was already active */
 		e = &e->parent->entity;
 	}
+}
+
+void xot_activate(struct xot_entity *leaf)
+{
+	xot_activate_credit(leaf, 0);
 }
 
 void xot_deactivate(struct xot_entity *leaf)
@@ -216,6 +228,35 @@ struct xot_entity *xot_select(struct xot_group *root)
 			return e;
 		g = xot_entity_group(e);
 	}
+}
+
+bool xot_would_lead(const struct xot_entity *leaf, u64 credit)
+{
+	const struct xot_entity *a;
+
+	if (credit > XOT_CREDIT_MAX)
+		credit = XOT_CREDIT_MAX;
+	for (a = leaf; a->parent; a = &a->parent->entity) {
+		const struct xot_group *p = a->parent;
+		const struct xot_entity *top = p->heap;
+		struct xot_entity as_if;
+
+		if (a->active) {
+			if (top != a)
+				return false;
+			continue;
+		}
+		if (!top)
+			continue;
+		/* where activation would put it (enqueue_entity) */
+		as_if.vtime = a->vtime;
+		as_if.weight = a->weight;
+		if (xot_vt_before(as_if.vtime, p->vclock - credit))
+			as_if.vtime = p->vclock - credit;
+		if (!hp_before(&as_if, top))
+			return false;
+	}
+	return true;
 }
 
 void xot_charge(struct xot_entity *leaf, u64 cost)

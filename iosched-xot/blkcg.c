@@ -142,10 +142,10 @@ static void xot_pd_reset_stats(struct blkg_policy_data *pd)
 {
 	struct xot_grp_stats *s = &pd_to_grp(pd)->stats;
 
-	atomic64_set(&s->rqs, 0);
-	atomic64_set(&s->bytes, 0);
+	WRITE_ONCE(s->rqs, 0);
+	WRITE_ONCE(s->bytes, 0);
+	WRITE_ONCE(s->wait_ns, 0);
 	atomic64_set(&s->service_ns, 0);
-	atomic64_set(&s->wait_ns, 0);
 }
 
 /* ------------------------------------------------------------ cgroup files */
@@ -236,10 +236,10 @@ static u64 stat_prfill(struct seq_file *sf, struct blkg_policy_data *pd, int off
 
 	if (!dname)
 		return 0;
-	seq_printf(sf, "%s rqs=%lld bytes=%lld service_us=%lld wait_us=%lld\n",
-		   dname, atomic64_read(&s->rqs), atomic64_read(&s->bytes),
+	seq_printf(sf, "%s rqs=%llu bytes=%llu service_us=%lld wait_us=%llu\n",
+		   dname, READ_ONCE(s->rqs), READ_ONCE(s->bytes),
 		   div_s64(atomic64_read(&s->service_ns), NSEC_PER_USEC),
-		   div_s64(atomic64_read(&s->wait_ns), NSEC_PER_USEC));
+		   div_u64(READ_ONCE(s->wait_ns), NSEC_PER_USEC));
 	return 0;
 }
 

@@ -49,6 +49,11 @@
 						    ~XOT_RQ_INFLIGHT))
 /* before insertion (xot.h): the tgid, or an origin copy */
 #define RQ_TGID(rq)		((u32)((unsigned long)(rq)->elv.priv[1] >> XOT_RQ_TGID_SHIFT))
+/* idle credit of a returning queue or cgroup (tunable idle_credit) */
+#define XOT_IDLE_CREDIT_DEFAULT	32
+/* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
+#define XOT_SLICE_IDLE_US_DEFAULT	0
+
 #define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
 struct kmem_cache *xot_queue_cache;
@@ -60,7 +65,7 @@ static struct xot_data *xot_data_of(struct request_queue *q)
 
 static u64 xot_rq_cost(struct request *rq)
 {
-	return XOT_COST_PER_REQUEST + (blk_rq_sectors(rq) >> XOT_COST_SHIFT_4K);
+	return xot_cost_of_sectors(blk_rq_sectors(rq));
 }
 
 /*
@@ -97,6 +102,9 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	atomic_set(&xq->refs, 0);
 	xq->tgid = tgid;
 	xq->grp = grp;
+	xq->done_ns = 0;
+	xq->ttime_ns = 0;
+	xq->ttime_samples = 0;
 }
 
 /* The group a request is charged to: its bio's cgroup on this device. */
@@ -199,6 +207,120 @@ static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
 
 /* ------------------------------------------------------------------ queueing */
 
+/*
+ * The idle credit in virtual time: idle_credit requests of 4 KiB at the
+ * default weight (README, "Tunables"; core: xot_activate_credit()).
+ */
+static u64 xot_credit_vt(struct xot_data *xd)
+{
+	return (u64)READ_ONCE(xd->idle_credit) *
+		(xot_cost_of_sectors(8) << XOT_VT_SHIFT) / XOT_WEIGHT_DEFAULT;
+}
+
+/* ------------------------------------------------------------- anticipation */
+
+/*
+ * A synchronous process (one request at a time, short think time) runs dry
+ * the moment its request is dispatched, and without help its next request
+ * finds the device busy with others' work. When fair queueing would serve
+ * it next anyway (xot_would_lead()), the elevator holds the device for it
+ * for at most slice_idle_us after its completion, and only while it thinks
+ * for less than half of that on average (README, "Sync readers").
+ */
+static void xot_antic_clear(struct xot_data *xd)
+{
+	struct xot_queue *xq = xd->antic_q;
+
+	if (!xq)
+		return;
+	xd->antic_q = NULL;
+	atomic_dec(&xq->refs);
+	blkg_put(xq->grp->pd.blkg);
+}
+
+/* Is @xq worth waiting for: a process queue that thinks briefly. */
+static bool xot_antic_worth(struct xot_data *xd, struct xot_queue *xq)
+{
+	u64 idle_ns = (u64)READ_ONCE(xd->slice_idle_us) * NSEC_PER_USEC;
+
+	return idle_ns && xq->tgid && xq->ttime_samples >= 2 &&
+		xq->ttime_ns < idle_ns / 2;
+}
+
+/*
+ * @xq's last queued request is being dispatched: wait for it afterwards?
+ * Only if others have work it would otherwise yield to, and if it would
+ * lead them when it comes back.
+ */
+static void xot_antic_arm(struct xot_data *xd, struct xot_queue *xq)
+{
+	if (xd->antic_q == xq || !xd->nr_queued || !xot_antic_worth(xd, xq) ||
+	    !xot_would_lead(&xq->entity, xot_credit_vt(xd)))
+		return;
+	xot_antic_clear(xd);
+	atomic_inc(&xq->refs);
+	blkg_get(xq->grp->pd.blkg);
+	xd->antic_q = xq;
+}
+
+/* True: hold dispatching back, the anticipated queue is thinking. */
+static bool xot_antic_wait(struct xot_data *xd)
+{
+	struct xot_queue *xq = xd->antic_q;
+	u64 idle_ns = (u64)READ_ONCE(xd->slice_idle_us) * NSEC_PER_USEC;
+	u64 now, done;
+
+	/* its request is still in the device (the pin is one reference) */
+	if (atomic_read(&xq->refs) > 1)
+		return false;
+	done = READ_ONCE(xq->done_ns);
+	now = ktime_get_ns();
+	if (!idle_ns || now - done >= idle_ns ||
+	    !xot_would_lead(&xq->entity, xot_credit_vt(xd))) {
+		xd->antic_expired++;
+		xot_antic_clear(xd);
+		return false;
+	}
+	if (!hrtimer_active(&xd->antic_timer))
+		hrtimer_start(&xd->antic_timer, ns_to_ktime(done + idle_ns - now),
+			      HRTIMER_MODE_REL);
+	xd->antic_waits++;
+	return true;
+}
+
+static enum hrtimer_restart xot_antic_timer_fn(struct hrtimer *t)
+{
+	struct xot_data *xd = container_of(t, struct xot_data, antic_timer);
+
+	blk_mq_run_hw_queues(xd->q, true);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * @rq arrives in @xq, which was empty: if nothing of it was in the device
+ * either, the gap since its last completion is a think-time sample.
+ */
+static void xot_think_sample(struct xot_data *xd, struct xot_queue *xq,
+			     struct request *rq)
+{
+	bool pinned = xd->antic_q == xq;
+	u64 done = READ_ONCE(xq->done_ns);
+
+	if (pinned) {
+		xd->antic_hits++;
+		xot_antic_clear(xd);
+	}
+	if (!xq->tgid || atomic_read(&xq->refs) != 1 || !done || !rq->start_time_ns)
+		return;
+	if (rq->start_time_ns > done) {
+		u64 t = rq->start_time_ns - done;
+
+		xq->ttime_ns = xq->ttime_samples ? (7 * xq->ttime_ns + t) / 8 : t;
+		if (xq->ttime_samples < U32_MAX)
+			xq->ttime_samples++;
+	}
+}
+
 static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 			    struct request *rq)
 {
@@ -213,8 +335,9 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 	}
 	xd->nr_queued++;
 	if (xq->nr_queued++ == 0) {
+		xot_think_sample(xd, xq, rq);
 		list_del_init(&xq->idle);
-		xot_activate(&xq->entity);
+		xot_activate_credit(&xq->entity, xot_credit_vt(xd));
 	}
 }
 
@@ -259,7 +382,6 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		rq->elv.priv[1] = xq->grp;
 		xd->inserted++;
 	}
-	rq->fifo_time = ktime_get_ns();
 
 	if (blk_mq_sched_try_insert_merge(q, rq, &free)) {
 		blk_mq_free_requests(&free);
@@ -291,16 +413,22 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
 	spin_unlock(&xd->lock);
 }
 
-/* Account a request leaving the elevator for the driver. */
+/*
+ * Account a request leaving the elevator for the driver. The one clock read
+ * per request: the wait is counted from the request's allocation (the block
+ * layer stamps start_time_ns whenever an elevator is attached), and the
+ * completion time comes with completed_request().
+ */
 static void xot_start_request(struct xot_data *xd, struct request *rq)
 {
 	struct xot_grp *grp = RQ_GRP(rq);
 	u64 now = ktime_get_ns();
 
-	atomic64_add(now - rq->fifo_time, &grp->stats.wait_ns);
-	atomic64_inc(&grp->stats.rqs);
-	atomic64_add(blk_rq_bytes(rq), &grp->stats.bytes);
-	rq->fifo_time = now;	/* from here on: the dispatch time */
+	if (rq->start_time_ns && now > rq->start_time_ns)
+		WRITE_ONCE(grp->stats.wait_ns, grp->stats.wait_ns + now - rq->start_time_ns);
+	WRITE_ONCE(grp->stats.rqs, grp->stats.rqs + 1);
+	WRITE_ONCE(grp->stats.bytes, grp->stats.bytes + blk_rq_bytes(rq));
+	rq->fifo_time = now;	/* the dispatch time */
 	rq->elv.priv[1] = (void *)((unsigned long)grp | XOT_RQ_INFLIGHT);
 	atomic_inc(&xd->inflight);
 	xd->dispatched++;
@@ -330,11 +458,49 @@ static void xot_trace_dispatch(struct request_queue *q, struct xot_queue *xq)
 				 vm->group.entity.weight);
 }
 
+/*
+ * Requests the driver can hold at once: its tags over all hardware queues
+ * (one set if they share them). Dispatching more only parks the extra
+ * request on the hardware context's dispatch list, where it goes first
+ * whatever the elevator would choose next.
+ */
+static unsigned int xot_driver_depth(struct request_queue *q)
+{
+	struct blk_mq_tag_set *set = q->tag_set;
+	unsigned int per_hctx = set->queue_depth - set->reserved_tags;
+	unsigned int depth = 0;
+	struct blk_mq_hw_ctx *hctx;
+	unsigned long i;
+
+	/* polled queues take no requests from the elevator */
+	queue_for_each_hw_ctx(q, hctx, i) {
+		if (hctx->type == HCTX_TYPE_POLL)
+			continue;
+		depth += per_hctx;
+		if (blk_mq_is_shared_tags(set->flags))
+			break;
+	}
+	return depth ? depth : 1;
+}
+
+/* Does any group on @leaf's path serve more than one active child? */
+static bool xot_contended(struct xot_entity *leaf)
+{
+	struct xot_group *g;
+
+	for (g = leaf->parent; g; g = g->entity.parent)
+		if (g->nr_active > 1)
+			return true;
+	return false;
+}
+
 static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 {
 	struct request_queue *q = hctx->queue;
 	struct xot_data *xd = xot_data_of(q);
 	unsigned int limit = READ_ONCE(xd->max_inflight);
+	unsigned int mode = READ_ONCE(xd->inflight_mode);
+	bool over_window = false;
 	struct xot_entity *e;
 	struct xot_queue *xq;
 	struct request *rq;
@@ -348,23 +514,47 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	}
 	/*
 	 * Keep the device queue short enough that the order chosen here still
-	 * decides who is served; a completion restarts dispatching.
+	 * decides who is served: never more than the driver can take, nor
+	 * than max_inflight; a completion restarts dispatching.
 	 */
-	if (limit && atomic_read(&xd->inflight) >= limit) {
-		if (xd->nr_queued) {
+	if (xd->nr_queued) {
+		unsigned int inflight = atomic_read(&xd->inflight);
+
+		if (mode && inflight >= xd->depth) {
+			xd->depth_full++;
+			blk_mq_sched_mark_restart_hctx(hctx);
+			goto out;
+		}
+		if (limit && inflight >= limit) {
 			xd->throttled++;
 			blk_mq_sched_mark_restart_hctx(hctx);
+			goto out;
 		}
-		goto out;
+		if (!limit && mode == 2) {
+			xot_window_update(&xd->win, atomic64_read(&xd->completed),
+					  atomic64_read(&xd->lat_ns));
+			over_window = inflight >= xd->win.window;
+		}
 	}
+	if (xd->antic_q && xot_antic_wait(xd))
+		goto out;
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
+	/* the window holds back only when entities compete */
+	if (over_window && xot_contended(e)) {
+		xd->win.limited = true;
+		xd->throttled++;
+		blk_mq_sched_mark_restart_hctx(hctx);
+		goto out;
+	}
 	xq = container_of(e, struct xot_queue, entity);
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_charge(e, xot_rq_cost(rq));
+	if (!xq->nr_queued && op_is_sync(rq->cmd_flags))
+		xot_antic_arm(xd, xq);
 	xot_trace_dispatch(q, xq);
 out:
 	if (rq)
@@ -411,7 +601,31 @@ static void xot_requeue_request(struct request *rq)
 		xot_end_inflight(rq);
 }
 
-/* May run in interrupt context: atomics only, never the elevator lock. */
+/*
+ * The device completed @rq at @now (the block layer's clock read, shared
+ * with its own accounting). May run in interrupt context: atomics only,
+ * never the elevator lock.
+ */
+static void xot_completed_request(struct request *rq, u64 now)
+{
+	/* flush requests never had prepare_request(): priv is not ours */
+	if (!(rq->rq_flags & RQF_ELVPRIV) || !RQ_QUEUE(rq))
+		return;
+	WRITE_ONCE(RQ_QUEUE(rq)->done_ns, now);
+	if (xot_end_inflight(rq) && now > rq->fifo_time) {
+		struct xot_data *xd = xot_data_of(rq->q);
+		u64 t = now - rq->fifo_time;
+
+		atomic64_add(t, &RQ_GRP(rq)->stats.service_ns);
+		/* the window's samples, only when it is on */
+		if (READ_ONCE(xd->inflight_mode) == 2) {
+			atomic64_add(t, &xd->lat_ns);
+			atomic64_inc(&xd->completed);
+		}
+	}
+}
+
+/* The request is freed. May run in interrupt context, like the above. */
 static void xot_finish_request(struct request *rq)
 {
 	struct xot_queue *xq = RQ_QUEUE(rq);
@@ -423,9 +637,8 @@ static void xot_finish_request(struct request *rq)
 		return;
 	}
 	grp = RQ_GRP(rq);
-	if (xot_end_inflight(rq))
-		atomic64_add(ktime_get_ns() - rq->fifo_time, &grp->stats.service_ns);
-	atomic64_inc(&grp->xd->completed);
+	/* completed_request() ended it, unless it never reached the device */
+	xot_end_inflight(rq);
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
 	atomic_dec(&xq->refs);
@@ -521,6 +734,14 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
 	xd->max_guest_groups = 256;
+	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
+	xd->depth = xot_driver_depth(q);
+	xd->inflight_mode = 1;
+	xd->slice_idle_us = XOT_SLICE_IDLE_US_DEFAULT;
+	hrtimer_init(&xd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	xd->antic_timer.function = xot_antic_timer_fn;
+	xot_window_init(&xd->win, xd->depth);
+	atomic64_set(&xd->lat_ns, 0);
 	eq->elevator_data = xd;
 
 	/* the policy's groups find the elevator data through q->elevator */
@@ -543,6 +764,10 @@ static void xot_exit_sched(struct elevator_queue *e)
 {
 	struct xot_data *xd = e->elevator_data;
 
+	hrtimer_cancel(&xd->antic_timer);
+	spin_lock(&xd->lock);
+	xot_antic_clear(xd);
+	spin_unlock(&xd->lock);
 	/* the block layer drains the queue before it switches schedulers */
 	WARN_ON_ONCE(!list_empty(&xd->dispatch));
 	WARN_ON_ONCE(xd->nr_queued);
@@ -583,6 +808,9 @@ XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(max_guest_groups, 1, 65536)
+XOT_TUNABLE(idle_credit, 0, 4096)
+XOT_TUNABLE(inflight_mode, 0, 2)
+XOT_TUNABLE(slice_idle_us, 0, 100000)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -591,6 +819,9 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
 	XOT_ATTR(max_guest_groups),
+	XOT_ATTR(idle_credit),
+	XOT_ATTR(inflight_mode),
+	XOT_ATTR(slice_idle_us),
 	__ATTR_NULL
 };
 
@@ -603,13 +834,20 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	struct xot_data *xd = xot_data_of(q);
 
 	spin_lock(&xd->lock);
-	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\n",
-		   xd->inserted, xd->merged, xd->dispatched, xd->throttled);
+	seq_printf(m, "inserted %llu\nmerged %llu\ndispatched %llu\nthrottled %llu\ndepth_full %llu\n",
+		   xd->inserted, xd->merged, xd->dispatched, xd->throttled, xd->depth_full);
+	seq_printf(m, "driver_depth %u\nwindow %u\nwindow_base_us %llu\nwindow_mean_us %llu\n",
+		   xd->depth, xd->win.window, div_u64(xd->win.base_ns, NSEC_PER_USEC),
+		   div_u64(xd->win.last_mean_ns, NSEC_PER_USEC));
+	seq_printf(m, "window_shrinks %llu\nwindow_grows %llu\nwindow_probes %llu\n",
+		   xd->win.shrinks, xd->win.grows, xd->win.probes);
+	seq_printf(m, "antic_waits %llu\nantic_hits %llu\nantic_expired %llu\n",
+		   xd->antic_waits, xd->antic_hits, xd->antic_expired);
 	seq_printf(m, "guest_fallbacks %llu\n", xd->guest_fallbacks);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
-	seq_printf(m, "inflight %d\ncompleted %lld\n", atomic_read(&xd->inflight),
+	seq_printf(m, "inflight %d\nwindow_samples %lld\n", atomic_read(&xd->inflight),
 		   (long long)atomic64_read(&xd->completed));
 	return 0;
 }
@@ -669,6 +907,7 @@ static struct elevator_type xot_iosched = {
 		.dispatch_request	= xot_dispatch_request,
 		.has_work		= xot_has_work,
 		.prepare_request	= xot_prepare_request,
+		.completed_request	= xot_completed_request,
 		.finish_request		= xot_finish_request,
 		.requeue_request	= xot_requeue_request,
 		.next_request		= elv_rb_latter_request,

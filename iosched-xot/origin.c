@@ -292,7 +292,7 @@ void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
 			   vg->group.entity.weight, vg->group.entity.vtime,
 			   vg->group.vclock, vg->group.nr_active, vg->nr_queues,
 			   atomic_read(&vg->vrefs),
-			   (long long)atomic64_read(&vg->stats.rqs),
+			   (long long)READ_ONCE(vg->stats.rqs),
 			   vg->group.entity.active ? " active" : "");
 		seq_printf(m, "%*s  shared tgid=0 w=%u queued=%u\n", 2 * depth, "",
 			   vg->shared_q.entity.weight, vg->shared_q.nr_queued);

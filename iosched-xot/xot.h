@@ -21,9 +21,12 @@
 #include <linux/atomic.h>
 #include <linux/seq_file.h>
 
+#include <linux/hrtimer.h>
+
 #include <block/blk-cgroup.h>
 
 #include <xot/sched.h>
+#include <xot/window.h>
 
 struct xot_grp;
 
@@ -37,14 +40,21 @@ struct xot_queue {
 	struct xot_grp *grp;
 	struct rb_node node;		/* in grp->queues, by tgid */
 	struct list_head idle;		/* in grp->idle_queues while empty */
+	u64 done_ns;			/* last completion (set lock-free) */
+	u64 ttime_ns;			/* think time: mean of idle gaps */
+	u32 ttime_samples;
 };
 
-/* Per-group statistics; updated at completion without the lock. */
+/*
+ * Per-group statistics: rqs, bytes and wait_ns are updated at dispatch under
+ * xd->lock (plain stores, read locklessly); service_ns at completion,
+ * without the lock.
+ */
 struct xot_grp_stats {
-	atomic64_t rqs;
-	atomic64_t bytes;
+	u64 rqs;
+	u64 bytes;
+	u64 wait_ns;			/* allocation to dispatch */
 	atomic64_t service_ns;		/* dispatch to completion */
-	atomic64_t wait_ns;		/* insertion to dispatch */
 };
 
 /* Policy data of one blkg: a cgroup's group on one device. */
@@ -99,21 +109,37 @@ struct xot_data {
 	struct list_head dispatch;	/* at-head inserts: served first */
 	struct rb_root sort[2];		/* queued requests by sector, per direction */
 	unsigned int nr_queued;		/* requests in queues (not dispatch) */
-	atomic_t inflight;		/* dispatched, not yet completed */
 
-	/* statistics, under lock except completed */
+	/* statistics, under lock */
 	u64 inserted;
 	u64 merged;
 	u64 dispatched;
 	u64 throttled;			/* dispatch refused by max_inflight */
-	atomic64_t completed;
+	u64 depth_full;			/* dispatch refused: the driver is full */
+	struct xot_window win;		/* adaptive in-flight window */
+
+	/* anticipation: idling for a synchronous queue that just ran dry */
+	struct xot_queue *antic_q;	/* pinned (refs, blkg) while set */
+	struct hrtimer antic_timer;	/* restarts dispatch when the wait ends */
+	u64 antic_waits;		/* dispatches held back for it */
+	u64 antic_hits;			/* it came back within the wait */
+	u64 antic_expired;		/* it did not (or lost its turn) */
+
+	/* written at completion, lock-free: a cache line of their own */
+	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
+	u64 guest_fallbacks;		/* guest requests put in a VM's shared queue */
+	atomic64_t completed;		/* window samples: completions (inflight_mode 2) */
+	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
 	/* tunables (sysfs iosched/) */
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* per-process queues per group */
 	unsigned int max_guest_groups;	/* virtual groups per VM (and VMs per group) */
-	u64 guest_fallbacks;		/* guest requests put in a VM's shared queue */
+	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
+	unsigned int depth;		/* requests the driver holds at once */
+	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
+	unsigned int slice_idle_us;	/* longest wait for a sync queue; 0: never */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

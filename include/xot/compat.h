@@ -30,6 +30,11 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 	return div_u64(a, b);
 }
 
+static inline u64 xot_div64_u64(u64 a, u64 b)
+{
+	return div64_u64(a, b);
+}
+
 #else /* userspace */
 
 #include <errno.h>
@@ -76,6 +81,11 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 #define xot_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+static inline u64 xot_div64_u64(u64 a, u64 b)
+{
+	return a / b;
+}
 
 #endif /* __KERNEL__ */
 

@@ -38,6 +38,8 @@
 #define XOT_VT_SHIFT		32
 /* largest cost charged at once; keeps the shift from overflowing */
 #define XOT_COST_MAX		(1ULL << 24)
+/* largest idle credit (virtual time): far below the 2^63 comparison range */
+#define XOT_CREDIT_MAX		(1ULL << 56)
 
 struct xot_group;
 
@@ -88,15 +90,41 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight);
 
 /*
  * A leaf gained work: make it and, as needed, its ancestors active.
- * No-op if already active.
+ * No-op if already active. Each entity that becomes active starts at
+ * max(its virtual time, its parent's clock): idling earns no credit.
  */
 void xot_activate(struct xot_entity *leaf);
+
+/*
+ * The same, but each entity that becomes active may keep up to @credit of
+ * virtual time it missed while idle: it starts at
+ * max(its virtual time, its parent's clock - @credit). Virtual time is
+ * service / weight, so the credit is the same head start in time for every
+ * weight (like the sleeper credit of Linux's CFS): an entity whose queue ran
+ * dry for a moment (its requests were in the device, or it was thinking
+ * between two synchronous requests) comes back ahead of the siblings that
+ * kept the device busy, instead of behind them, and gets back the service
+ * it missed, up to @credit * weight; one that idled longer gets that much
+ * and no more. @credit = 0 is xot_activate(). Clamped to XOT_CREDIT_MAX.
+ * Each sibling's wait grows by at most @credit * its weight of service
+ * (docs/design.md, "Starvation bound").
+ */
+void xot_activate_credit(struct xot_entity *leaf, u64 credit);
 
 /*
  * A leaf ran out of work: remove it, and every ancestor left without active
  * children, from the tree. No-op if not active.
  */
 void xot_deactivate(struct xot_entity *leaf);
+
+/*
+ * Would @leaf, activated now with @credit (xot_activate_credit()), be the
+ * one xot_select() returns? For an active leaf: is it the one selected.
+ * Changes nothing. The elevator idles the device for a synchronous reader
+ * that just ran dry only while this holds: it waits for work that fair
+ * queueing would serve next anyway, never for more than its share.
+ */
+bool xot_would_lead(const struct xot_entity *leaf, u64 credit);
 
 /* The leaf to serve next, or NULL if nothing is active. Changes nothing. */
 struct xot_entity *xot_select(struct xot_group *root);

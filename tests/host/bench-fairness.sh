@@ -35,7 +35,9 @@
 #    is at least the device's tag count (qd_*); one fio process runs all
 #    jobs of a run (fio's cgroup= option) so that they start together.
 # 4. Configurations, one run each per set and device:
-#      xot, xot-mi (max_inflight=mi; deep and bw only), bfq,
+#      xot, xot-mi (max_inflight=mi; deep and bw only), any
+#      xot-SETTING[-SETTING] of tests/lib/bench.sh (e.g. xot-ic0: no idle
+#      credit, xot-im2: adaptive window), bfq,
 #      none+io.cost (io.cost.qos enable=1, the kernel's auto model),
 #      none+io.cost-model (the same, io.cost.model = the device's capacity),
 #      none, mq-deadline
@@ -215,7 +217,10 @@ one_run() {
 	[ "$sched" != xot ] || cat "/sys/kernel/debug/block/${dev#/dev/}/sched/stats" >"$BENCH_RAW/$name.xotstats" 2>&1
 	wait_idle "$dev"
 	[ "$sched" != none ] || extra=" nr_requests_note=none_has_no_scheduler_tags"
-	[ "$config" != xot-mi ] || extra=" max_inflight=$BENCH_MI"
+	case $config in
+	xot-mi) extra=" max_inflight=$BENCH_MI" ;;
+	xot-*) extra=" xot_settings=${config#xot-}" ;;
+	esac
 	{
 		echo "run $scen $model $config $sched nr_requests=$(cat "/sys/block/${dev#/dev/}/queue/nr_requests") iodepth=$qd runtime_s=$rt ramp_s=$RAMP$extra"
 		while read -r n p w rw; do

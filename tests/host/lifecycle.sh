@@ -4,6 +4,10 @@
 # Host-lab test of the xot elevator's object lifetimes (inside the guest):
 #   userspace/lab/host-lab.sh lifecycle
 #
+# - Tunables: defaults and ranges of idle_credit, inflight_mode,
+#   slice_idle_us; refused values change nothing; debugfs shows the driver
+#   depth the elevator respects. Anticipation and the adaptive window are
+#   then switched on for the cgroup deletion below.
 # - More processes than a cgroup may have queues (max_queues=4, 12 fio
 #   processes with crc32c verify): queues are reused and the shared queue
 #   takes the rest; nothing is lost.
@@ -32,6 +36,25 @@ in_cgroup() {
 	(echo $BASHPID >"$CG/$name/cgroup.procs" && "$@")
 }
 
+# 0. tunables: defaults, ranges, refused values leave them unchanged
+IOS=/sys/block/$NAME/queue/iosched
+tunable_refused() { # name value: the write fails and the value stays
+	local before
+	before=$(cat "$IOS/$1")
+	! echo "$2" >"$IOS/$1" 2>/dev/null && [ "$(cat "$IOS/$1")" = "$before" ]
+}
+check idle-credit-default grep -qx 32 $IOS/idle_credit
+check idle-credit-set sh -c "echo 0 >$IOS/idle_credit && grep -qx 0 $IOS/idle_credit && echo 4096 >$IOS/idle_credit && grep -qx 4096 $IOS/idle_credit && echo 32 >$IOS/idle_credit"
+for v in 4097 -1 abc; do
+	check "idle-credit-refuses-'$v'" tunable_refused idle_credit "$v"
+done
+check max-inflight-refuses-4097 tunable_refused max_inflight 4097
+check inflight-mode-default grep -qx 1 $IOS/inflight_mode
+check inflight-mode-refuses-3 tunable_refused inflight_mode 3
+check slice-idle-default grep -qx 0 $IOS/slice_idle_us
+check slice-idle-refuses-100001 tunable_refused slice_idle_us 100001
+check driver-depth-debugfs grep -qx 'driver_depth 2' /sys/kernel/debug/block/$NAME/sched/stats
+
 # 1. queue limit and reuse
 check max-queues-4 sh -c "echo 4 >/sys/block/$NAME/queue/iosched/max_queues"
 check max-queues-0-refused sh -c "! echo 0 >/sys/block/$NAME/queue/iosched/max_queues 2>/dev/null"
@@ -43,6 +66,9 @@ check many-idle wait_idle "$DEV"
 grep -c '^  process' /sys/kernel/debug/block/$NAME/sched/tree | sed 's/^/process queues in the tree: /'
 check queues-capped sh -c "[ \$(grep -c '^  process' /sys/kernel/debug/block/$NAME/sched/tree) -le 4 ]"
 echo 1024 >/sys/block/$NAME/queue/iosched/max_queues
+# the optional mechanisms on for what follows: anticipation pins a queue and
+# its cgroup, the window holds dispatches back; neither may leak or hang
+check antic-window-on sh -c "echo 2000 >$IOS/slice_idle_us && echo 2 >$IOS/inflight_mode"
 
 # 2. delete a cgroup with I/O still queued in it
 delete_busy_cgroup() {

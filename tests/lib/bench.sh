@@ -71,14 +71,17 @@ bench_dev_capacity() {
 
 bench_config_sched() {
 	case $1 in
-	xot | xot-mi) echo xot ;;
+	xot | xot-*) echo xot ;;
 	none+io.cost | none+io.cost-model) echo none ;;
 	*) echo "$1" ;;
 	esac
 }
 
 # bench_configure DEV CONFIG. Configurations:
-#   xot, xot-mi (max_inflight=$BENCH_MI), bfq, mq-deadline, kyber, none,
+#   xot (the module's defaults), xot-SETTING[-SETTING...] with settings
+#   mi (max_inflight=$BENCH_MI), miN (max_inflight=N), icN (idle_credit=N),
+#   imN (inflight_mode=N), siN (slice_idle_us=N),
+#   bfq, mq-deadline, kyber, none,
 #   none+io.cost (io.cost.qos "MAJ:MIN enable=1", the kernel's auto model),
 #   none+io.cost-model (the same with io.cost.model set to the device's
 #   nominal capacity: linear, [rw]randiops=[rw]seqiops=$BENCH_IOCOST_IOPS,
@@ -88,6 +91,10 @@ bench_config_sched() {
 bench_configure() {
 	local dev=$1 config=$2 name=${1#/dev/} sched
 	sched=$(bench_config_sched "$config")
+	# one xot configuration after another: start from xot's defaults
+	if [ "$sched" = xot ] && [ "$(sched_get "$dev")" = xot ]; then
+		sched_set "$dev" none || return 1
+	fi
 	sched_set "$dev" "$sched" || return 1
 	if [ "$sched" != none ]; then
 		echo "$BENCH_NR" >"/sys/block/$name/queue/nr_requests" ||
@@ -96,10 +103,20 @@ bench_configure() {
 			err "$name: nr_requests is $(cat "/sys/block/$name/queue/nr_requests"), not $BENCH_NR" || return 1
 	fi
 	if [ "$sched" = xot ]; then
-		local mi=0
-		if [ "$config" = xot-mi ]; then mi=$BENCH_MI; fi
-		echo "$mi" >"/sys/block/$name/queue/iosched/max_inflight" ||
-			err "$name: cannot set xot max_inflight=$mi" || return 1
+		# a freshly selected xot has its defaults; xot-* changes some
+		local set key val
+		for set in $(echo "${config#xot}" | tr '-' ' '); do
+			case $set in
+			mi) key=max_inflight val=$BENCH_MI ;;
+			mi[0-9]*) key=max_inflight val=${set#mi} ;;
+			ic[0-9]*) key=idle_credit val=${set#ic} ;;
+			im[0-9]*) key=inflight_mode val=${set#im} ;;
+			si[0-9]*) key=slice_idle_us val=${set#si} ;;
+			*) err "$name: unknown xot setting '$set' in '$config'"; return 1 ;;
+			esac
+			echo "$val" >"/sys/block/$name/queue/iosched/$key" ||
+				err "$name: cannot set xot $key=$val" || return 1
+		done
 	fi
 	if [ "$config" = none+io.cost-model ]; then
 		local i=${BENCH_IOCOST_IOPS:?}

@@ -221,6 +221,190 @@ static void test_returning_reader_waits_little(void)
 	CHECK(xot_group_check(&root) == 0);
 }
 
+static void test_credit_bounded(void)
+{
+	/*
+	 * With an idle credit, a returning entity starts at most @credit of
+	 * virtual time before its group's clock, never before where it
+	 * stopped; one that overspent keeps its debt; credit 0 is the plain
+	 * activation.
+	 */
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;	/* one unit at weight 100 */
+	struct xot_group root;
+	struct leaf a, b;
+	u64 vt;
+	int i;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, 0);
+	for (i = 0; i < 1000; i++)
+		serve(&root, 1);
+	/* b missed 1000 units: it gets back 10 of them */
+	xot_activate_credit(&b.e, 10 * unit);
+	CHECK(b.e.vtime == root.vclock - 10 * unit);
+	CHECK(xot_group_check(&root) == 0);
+	/* b now goes first until it has caught up with the clock */
+	for (i = 0; i < 10; i++)
+		CHECK(serve(&root, 1) == &b);
+	xot_deactivate(&b.e);
+	/* b missed only 3 units: it keeps its own virtual time */
+	vt = b.e.vtime;
+	for (i = 0; i < 3; i++)
+		serve(&root, 1);
+	xot_activate_credit(&b.e, 10 * unit);
+	CHECK(b.e.vtime == vt);
+	xot_deactivate(&b.e);
+	/* debt is kept whatever the credit */
+	xot_charge(&b.e, 5000);
+	vt = b.e.vtime;
+	xot_activate_credit(&b.e, 100000 * unit);
+	CHECK(b.e.vtime == vt);
+	CHECK(xot_select(&root) == &a.e);
+	xot_deactivate(&b.e);
+	/* credit 0: back at the clock */
+	for (i = 0; i < 10000; i++)
+		serve(&root, 1);
+	xot_activate_credit(&b.e, 0);
+	CHECK(b.e.vtime == root.vclock);
+	/* a huge credit is clamped, and works across the wrap of u64 */
+	xot_deactivate(&b.e);
+	root.vclock = 5;
+	b.e.vtime = 0;
+	xot_activate_credit(&b.e, UINT64_MAX);
+	CHECK(b.e.vtime == 0);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_credit_hierarchy(void)
+{
+	/*
+	 * The credit applies at every level that becomes active: a cgroup
+	 * whose only queue ran dry for a moment comes back ahead of its busy
+	 * sibling cgroups, by the same virtual time at each level.
+	 */
+	const u64 credit = 4 * ((1ULL << XOT_VT_SHIFT) / 100);
+	struct xot_group root, g1, g2;
+	struct leaf a, b;
+	int i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g1, &root, 100);
+	xot_group_init(&g2, &root, 400);
+	leaf_init(&a, &g1, 100, -1);
+	leaf_init(&b, &g2, 100, 0);
+	for (i = 0; i < 100; i++)
+		serve(&root, 1);
+	xot_activate_credit(&b.e, credit);
+	CHECK(g2.entity.active && b.e.active);
+	CHECK(g2.entity.vtime == root.vclock - credit);
+	CHECK(xot_select(&root) == &b.e);
+	/*
+	 * g2 (weight 400) gets back 4 x 4 units, then the 4 that bring it
+	 * level with a (one unit of weight 100 past the clock), then the tie
+	 * (larger weight first): 21 in a row, then a.
+	 */
+	for (i = 0; serve(&root, 1) == &b; i++)
+		;
+	CHECKF(i == 21, "b served %d in a row", i);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_credit_deceptive_idleness(void)
+{
+	/*
+	 * The deep-device case: g400 keeps its share of a device only if each
+	 * of its brief empty spells (its requests are all in the device) is
+	 * made up for when it returns. Two always-busy leaves of weight 100
+	 * and 200, and one of weight 400 that after every 10 of its own
+	 * dispatches is empty while 3 others are served. Without credit it
+	 * loses those turns for good; with a credit of a few requests it gets
+	 * them back: its share stays 4/7 (within 0.5 points).
+	 */
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	struct xot_group root;
+	struct leaf l[3];
+	const u32 w[3] = { 100, 200, 400 };
+	int pass, i, n = 70000;
+
+	for (pass = 0; pass < 2; pass++) {
+		u64 credit = pass ? 8 * unit : 0;
+		long total = 0;
+		int own = 0;
+		double share;
+
+		xot_group_init_root(&root);
+		for (i = 0; i < 3; i++)
+			leaf_init(&l[i], &root, w[i], -1);
+		for (i = 0; i < n; i++) {
+			struct leaf *s = serve(&root, 1);
+
+			if (s == &l[2] && ++own % 10 == 0) {
+				int k;
+
+				xot_deactivate(&l[2].e);
+				for (k = 0; k < 3; k++)
+					serve(&root, 1);
+				xot_activate_credit(&l[2].e, credit);
+			}
+		}
+		for (i = 0; i < 3; i++)
+			total += l[i].served;
+		share = 100.0 * l[2].served / total;
+		if (pass)
+			CHECKF(fabs(share - 400.0 / 7) <= 0.5, "credit: g400 share %.2f%%", share);
+		else
+			CHECKF(share < 400.0 / 7 - 2, "no credit: g400 share %.2f%%", share);
+		CHECK(xot_group_check(&root) == 0);
+	}
+}
+
+static void test_would_lead(void)
+{
+	/*
+	 * xot_would_lead() answers "would this leaf be served next if it
+	 * became active now" without changing anything, at every level.
+	 */
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	struct xot_group root, g1, g2, g3;
+	struct leaf a, b, c, r, s3;
+	u64 vt;
+	int i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g1, &root, 100);
+	xot_group_init(&g2, &root, 400);
+	xot_group_init(&g3, &root, 100);
+	leaf_init(&a, &g1, 100, -1);
+	leaf_init(&b, &g1, 100, -1);
+	leaf_init(&c, &root, 100, -1);
+	leaf_init(&r, &g2, 100, 0);
+	leaf_init(&s3, &g3, 100, 0);
+	for (i = 0; i < 101; i++)
+		serve(&root, 1);
+	/* level with the clock and heavier than the one due: r would go first */
+	CHECK(xot_would_lead(&r.e, 0));
+	vt = g2.entity.vtime;
+	CHECK(!r.e.active && !g2.entity.active && g2.entity.vtime == vt);
+	/* level with the clock, equal weight: the busy one due goes first... */
+	CHECK(!xot_would_lead(&s3.e, 0));
+	/* ...unless a credit puts it before the clock */
+	CHECK(xot_would_lead(&s3.e, 1 * unit));
+	/* r overspent: behind the busy entities, whatever the credit */
+	xot_charge(&r.e, 1000);
+	CHECK(!xot_would_lead(&r.e, 0));
+	CHECK(!xot_would_lead(&r.e, 1000 * unit));
+	/* active leaves: only the one selected leads */
+	CHECK(xot_would_lead(xot_select(&root), 0));
+	CHECK(!xot_would_lead(xot_select(&root) == &c.e ? &a.e : &c.e, 0));
+	/* alone in the tree: always */
+	xot_deactivate(&a.e);
+	xot_deactivate(&b.e);
+	xot_deactivate(&c.e);
+	CHECK(xot_would_lead(&r.e, 0));
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static void test_wraparound(void)
 {
 	/* virtual times start just below 2^64 and wrap during the run */
@@ -402,6 +586,10 @@ static const struct unit_test tests[] = {
 	{ "idle_earns_no_credit", test_idle_earns_no_credit },
 	{ "short_idle_keeps_lag", test_short_idle_keeps_lag },
 	{ "returning_reader_waits_little", test_returning_reader_waits_little },
+	{ "credit_bounded", test_credit_bounded },
+	{ "credit_hierarchy", test_credit_hierarchy },
+	{ "credit_deceptive_idleness", test_credit_deceptive_idleness },
+	{ "would_lead", test_would_lead },
 	{ "wraparound", test_wraparound },
 	{ "cost_clamp", test_cost_clamp },
 	{ "starvation_bound", test_starvation_bound },

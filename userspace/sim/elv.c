@@ -67,7 +67,7 @@ void sim_elv_insert(struct sim_elv *elv, struct sim_req *rq, u64 now)
 	elv->inserted++;
 	elv->nr_queued++;
 	if (q->nr_queued++ == 0) {
-		xot_activate(&q->entity);
+		xot_activate_credit(&q->entity, elv->credit_vt);
 		q->st.busy_since = now;
 		q->st.gap_since = elv->dispatched;
 		cgroups_busy(elv, q->cg, now);

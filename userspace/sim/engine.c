@@ -322,6 +322,9 @@ int sim_run(struct sim_model *m, struct sim_result *res, struct sim_err *e)
 	r.win_start = s->warmup_ns;
 	r.win_end = end ? end : UINT64_MAX;
 	sim_elv_init(&r.elv, m->cg[0], s->max_inflight, r.win_start, r.win_end);
+	/* as the elevator's xot_credit_vt(): N requests of 4 KiB at weight 100 */
+	r.elv.credit_vt = (u64)s->idle_credit * (xot_cost_of_sectors(8) << XOT_VT_SHIFT) /
+		XOT_WEIGHT_DEFAULT;
 	sim_dev_init(&r.dev, &s->dev, s->seed, r.win_start, r.win_end);
 
 	for (i = 0; i < m->nproc; i++)

@@ -106,6 +106,7 @@ struct sim_device_cfg {
 struct sim_settings {
 	struct sim_device_cfg dev;
 	u32 max_inflight;	/* the elevator tunable; 0: no limit */
+	u32 idle_credit;	/* the elevator tunable; 0 here by default */
 	u32 nr_requests;	/* scheduler tags (queued + in flight); 0: no limit */
 	u64 duration_ns;	/* 0: until every request is complete */
 	u64 warmup_ns;		/* not measured */
@@ -341,6 +342,7 @@ struct sim_req {
 struct sim_elv {
 	struct sim_cgroup *root;
 	u32 max_inflight;
+	u64 credit_vt;		/* idle credit in virtual time */
 	u32 inflight;		/* dispatched, not completed */
 	u32 nr_queued;
 	u64 inserted, dispatched, throttled;

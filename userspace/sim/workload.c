@@ -18,7 +18,7 @@
 /* ---------------------------------------------------------------- settings */
 
 const char *const sim_setting_names =
-	"depth servers service bandwidth dist max_inflight nr_requests duration warmup seed";
+	"depth servers service bandwidth dist max_inflight idle_credit nr_requests duration warmup seed";
 
 enum setting_group { S_DEVICE, S_ELEVATOR, S_RUN };
 
@@ -84,6 +84,10 @@ static int set_setting(struct sim_model *m, int group, const char *key, const ch
 			if (sim_parse_u64(v, 0, 4096, &x, e))
 				return -1;
 			s->max_inflight = (u32)x;
+		} else if (!strcmp(key, "idle_credit")) {
+			if (sim_parse_u64(v, 0, 4096, &x, e))
+				return -1;
+			s->idle_credit = (u32)x;
 		} else if (!strcmp(key, "nr_requests")) {
 			if (sim_parse_u64(v, 0, SIM_MAX_DEPTH, &x, e))
 				return -1;
