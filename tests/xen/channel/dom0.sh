@@ -12,6 +12,8 @@
 #              negotiation: writes feature-xot=1 in every vbd backend
 #              directory of every domU (as xot-blkback will), watches each domU's xvda
 #              frontend directory: a copy of it once xot-version appears
+#              (then xvdc's backend takes feature-xot back and offers it
+#              again: the channel must go and come back, toggle-domUi.txt)
 #              (dom0/xs-domUi.txt) and every change of xot-version
 #              (dom0/version-domUi.txt: the domU unloads and reloads
 #              xot-tagger once, so: 1, gone, 1).
@@ -22,6 +24,7 @@
 
 STATE=/tmp/channel
 XVDA=51712		# xvda: (202 << 8) | 0
+XVDC=51744		# xvdc: (202 << 8) | 32
 
 # a third disk per domU, xvdc, attached once the guests run (after
 # xot-tagger loaded there): a small memory-backed null_blk device each
@@ -98,6 +101,7 @@ while_domus() {
 			n=$((n + 1))
 			offer_feature "$i"
 			follow_version "$i"
+			toggle_feature "$i"
 		done
 		[ $n -gt 0 ] || break
 		sleep 0.5
@@ -107,6 +111,36 @@ while_domus() {
 		[ -n "$(domid_of "$i")" ] && follow_version "$i"
 	done
 	return 0
+}
+
+# xvdc's backend withdraws feature-xot once the channel is up, and offers
+# it again once the guest has withdrawn the channel (the guest must follow
+# the backend both ways). States in $STATE/toggle-i: (none) wait for the
+# channel, 1 feature removed, 2 offered again, 3 channel back: done.
+toggle_feature() { # i
+	local domid be fe st v
+	domid=$(domid_of "$1")
+	be=/local/domain/0/backend/vbd/$domid/$XVDC
+	fe=/local/domain/$domid/device/vbd/$XVDC
+	[ -f "$STATE/offered-$1-$XVDC" ] || return 0
+	st=$(cat "$STATE/toggle-$1" 2>/dev/null)
+	v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
+	case "$st:$v" in
+	:1)
+		xenstore-rm "$be/feature-xot" && echo 1 > "$STATE/toggle-$1"
+		echo "$(up) channel up, feature-xot removed" >> "$RESULTS/toggle-domU$1.txt" ;;
+	1:gone)
+		xenstore-write "$be/feature-xot" 1 && echo 2 > "$STATE/toggle-$1"
+		echo "$(up) channel withdrawn, feature-xot offered again" >> "$RESULTS/toggle-domU$1.txt" ;;
+	2:1)
+		echo 3 > "$STATE/toggle-$1"
+		echo "$(up) channel up again" >> "$RESULTS/toggle-domU$1.txt" ;;
+	esac
+}
+
+toggle_done() { # i
+	cat "$RESULTS/toggle-domU$1.txt"
+	[ "$(cat "$STATE/toggle-$1" 2>/dev/null)" = 3 ] || err "xvdc's channel did not follow feature-xot away and back"
 }
 
 # the keys of one domU's xvda, as xenstore-ls -f printed them
@@ -157,6 +191,7 @@ after_domus() {
 	for i in $(seq 1 "$XOT_DOMUS"); do
 		check "channel-keys-domU$i" keys_ok "$i"
 		check "channel-withdrawn-and-back-domU$i" withdraw_seen "$i"
+		check "channel-follows-feature-domU$i" toggle_done "$i"
 	done
 	finish
 }
