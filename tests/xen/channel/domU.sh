@@ -205,7 +205,7 @@ check_hotplug_disk() {
 	# dom0 takes feature-xot of xvdc back once, then offers it again: the
 	# channel goes and comes back (setups 2) before this measures
 	i=0
-	until grep -Eq "^vbd $devid disk xvdc .* channel up .* setups 2 " $D/vbds; do
+	until grep -Eq "^vbd $devid disk xvdc .* channel up .* setups ([2-9]|[1-9][0-9]+) " $D/vbds; do
 		i=$((i + 1))
 		[ $i -lt 180 ] || err "xvdc: no second setup after 90 s: $(grep "^vbd $devid " $D/vbds)"
 		sleep 0.5
