@@ -70,17 +70,20 @@ offer_feature() { # i
 	done
 }
 
+# Every change of domU i's xvda xot-version, as it happens (a watch: the
+# polling loop below is too slow under TCG to see a short absence), into
+# dom0/version-domUi.txt; xvda's frontend keys copied once it is there.
 follow_version() { # i
-	local domid fe v last
+	local domid fe v
 	domid=$(domid_of "$1")
 	fe=/local/domain/$domid/device/vbd/$XVDA
-	v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
-	last=$(tail -n 1 "$RESULTS/version-domU$1.txt" 2>/dev/null)
-	[ "$v" = "$last" ] && return 0
-	echo "$v" >> "$RESULTS/version-domU$1.txt"
-	if [ "$v" != gone ] && [ ! -f "$RESULTS/xs-domU$1.txt" ]; then
-		xenstore-ls -f "/local/domain/$domid/device/vbd" > "$RESULTS/xs-domU$1.txt"
-	fi
+	xenstore-watch "$fe/xot-version" 2>/dev/null | while read -r _; do
+		v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
+		echo "$v" >> "$RESULTS/version-domU$1.txt"
+		if [ "$v" != gone ] && [ ! -s "$RESULTS/xs-domU$1.txt" ]; then
+			xenstore-ls -f "/local/domain/$domid/device/vbd" > "$RESULTS/xs-domU$1.txt"
+		fi
+	done
 }
 
 while_domus() {
@@ -88,6 +91,11 @@ while_domus() {
 	mkdir -p $STATE
 	for i in $(seq 1 "$XOT_DOMUS"); do
 		xl domid "domU$i" > "$STATE/domid-$i" 2>/dev/null || rm -f "$STATE/domid-$i"
+	done
+	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] || continue
+		follow_version "$i" &
+		echo $! > "$STATE/follower-$i"
 	done
 	for i in $(seq 1 "$XOT_DOMUS"); do
 		[ -n "$(domid_of "$i")" ] && hot_attach "$i"
@@ -100,15 +108,18 @@ while_domus() {
 			xenstore-exists "/local/domain/$(domid_of "$i")" 2>/dev/null || continue
 			n=$((n + 1))
 			offer_feature "$i"
-			follow_version "$i"
 			toggle_feature "$i"
 		done
 		[ $n -gt 0 ] || break
 		sleep 0.5
 	done
-	# the last state: gone with the domain
+	# the watches saw the domains go; stop them (the xenstore-watch of each
+	# follower, then the follower)
+	sleep 2
 	for i in $(seq 1 "$XOT_DOMUS"); do
-		[ -n "$(domid_of "$i")" ] && follow_version "$i"
+		[ -f "$STATE/follower-$i" ] || continue
+		pkill -P "$(cat "$STATE/follower-$i")" 2>/dev/null
+		kill "$(cat "$STATE/follower-$i")" 2>/dev/null
 	done
 	return 0
 }
@@ -179,7 +190,8 @@ keys_ok() { # i
 # the domU reloaded xot-tagger mid-I/O: the version went away and came back
 withdraw_seen() { # i
 	local f=$RESULTS/version-domU$1.txt seq
-	seq=$(tr '\n' ' ' < "$f" 2>/dev/null)
+	# one line per watch event; the same value twice is one state
+	seq=$(uniq < "$f" 2>/dev/null | tr '\n' ' ')
 	echo "xot-version of domU$1's xvda: $seq"
 	# absent before the module loads, and after the domU is gone
 	[[ $seq =~ ^(gone\ )?1\ gone\ 1\ (gone\ )?$ ]] ||
