@@ -43,6 +43,9 @@
 #            XOT_MODULES (1: XoT modules loaded when built), XOT_LIB, --env
 #            variables. Helpers: lab_log, lab_domus_running.
 #
+# --env XOT_DOMU_VCPUS=N gives every domU N vCPUs (default 1); blkfront then
+# negotiates up to N blkif rings (queues) per disk with blkback.
+#
 # Results: both sides print one line per check, as in the host lab:
 #   XOT-PASS name | XOT-FAIL name reason | XOT-SKIP name reason
 # (tests/lib/guest.sh has helpers for that). The run fails on any XOT-FAIL,

@@ -12,6 +12,8 @@
 #              negotiation: writes feature-xot=1 in every vbd backend
 #              directory of every domU (as xot-blkback will), watches each domU's xvda
 #              frontend directory: a copy of it once xot-version appears
+#              (then xvdc's backend takes feature-xot back and offers it
+#              again: the channel must go and come back, toggle-domUi.txt)
 #              (dom0/xs-domUi.txt) and every change of xot-version
 #              (dom0/version-domUi.txt: the domU unloads and reloads
 #              xot-tagger once, so: 1, gone, 1).
@@ -22,6 +24,7 @@
 
 STATE=/tmp/channel
 XVDA=51712		# xvda: (202 << 8) | 0
+XVDC=51744		# xvdc: (202 << 8) | 32
 
 # a third disk per domU, xvdc, attached once the guests run (after
 # xot-tagger loaded there): a small memory-backed null_blk device each
@@ -67,17 +70,20 @@ offer_feature() { # i
 	done
 }
 
+# Every change of domU i's xvda xot-version, as it happens (a watch: the
+# polling loop below is too slow under TCG to see a short absence), into
+# dom0/version-domUi.txt; xvda's frontend keys copied once it is there.
 follow_version() { # i
-	local domid fe v last
+	local domid fe v
 	domid=$(domid_of "$1")
 	fe=/local/domain/$domid/device/vbd/$XVDA
-	v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
-	last=$(tail -n 1 "$RESULTS/version-domU$1.txt" 2>/dev/null)
-	[ "$v" = "$last" ] && return 0
-	echo "$v" >> "$RESULTS/version-domU$1.txt"
-	if [ "$v" != gone ] && [ ! -f "$RESULTS/xs-domU$1.txt" ]; then
-		xenstore-ls -f "/local/domain/$domid/device/vbd" > "$RESULTS/xs-domU$1.txt"
-	fi
+	xenstore-watch "$fe/xot-version" 2>/dev/null | while read -r _; do
+		v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
+		echo "$v" >> "$RESULTS/version-domU$1.txt"
+		if [ "$v" != gone ] && [ ! -s "$RESULTS/xs-domU$1.txt" ]; then
+			xenstore-ls -f "/local/domain/$domid/device/vbd" > "$RESULTS/xs-domU$1.txt"
+		fi
+	done
 }
 
 # xot-blkback's view of the channels, while the vbds exist: the last copy
@@ -97,6 +103,11 @@ while_domus() {
 		xl domid "domU$i" > "$STATE/domid-$i" 2>/dev/null || rm -f "$STATE/domid-$i"
 	done
 	for i in $(seq 1 "$XOT_DOMUS"); do
+		[ -n "$(domid_of "$i")" ] || continue
+		follow_version "$i" &
+		echo $! > "$STATE/follower-$i"
+	done
+	for i in $(seq 1 "$XOT_DOMUS"); do
 		[ -n "$(domid_of "$i")" ] && hot_attach "$i"
 	done
 	while :; do
@@ -107,17 +118,51 @@ while_domus() {
 			xenstore-exists "/local/domain/$(domid_of "$i")" 2>/dev/null || continue
 			n=$((n + 1))
 			offer_feature "$i"
-			follow_version "$i"
+			toggle_feature "$i"
 		done
 		snapshot_hook
 		[ $n -gt 0 ] || break
 		sleep 0.5
 	done
-	# the last state: gone with the domain
+	# the watches saw the domains go; stop them (the xenstore-watch of each
+	# follower, then the follower)
+	sleep 2
 	for i in $(seq 1 "$XOT_DOMUS"); do
-		[ -n "$(domid_of "$i")" ] && follow_version "$i"
+		[ -f "$STATE/follower-$i" ] || continue
+		pkill -P "$(cat "$STATE/follower-$i")" 2>/dev/null
+		kill "$(cat "$STATE/follower-$i")" 2>/dev/null
 	done
 	return 0
+}
+
+# xvdc's backend withdraws feature-xot once the channel is up, and offers
+# it again once the guest has withdrawn the channel (the guest must follow
+# the backend both ways). States in $STATE/toggle-i: (none) wait for the
+# channel, 1 feature removed, 2 offered again, 3 channel back: done.
+toggle_feature() { # i
+	local domid be fe st v
+	domid=$(domid_of "$1")
+	be=/local/domain/0/backend/vbd/$domid/$XVDC
+	fe=/local/domain/$domid/device/vbd/$XVDC
+	[ -f "$STATE/offered-$1-$XVDC" ] || return 0
+	st=$(cat "$STATE/toggle-$1" 2>/dev/null)
+	v=$(xenstore-read "$fe/xot-version" 2>/dev/null) || v=gone
+	case "$st:$v" in
+	:1)
+		xenstore-rm "$be/feature-xot" && echo 1 > "$STATE/toggle-$1"
+		echo "$(up) channel up, feature-xot removed" >> "$RESULTS/toggle-domU$1.txt" ;;
+	1:gone)
+		xenstore-write "$be/feature-xot" 1 && echo 2 > "$STATE/toggle-$1"
+		echo "$(up) channel withdrawn, feature-xot offered again" >> "$RESULTS/toggle-domU$1.txt" ;;
+	2:1)
+		echo 3 > "$STATE/toggle-$1"
+		echo "$(up) channel up again" >> "$RESULTS/toggle-domU$1.txt" ;;
+	esac
+}
+
+toggle_done() { # i
+	cat "$RESULTS/toggle-domU$1.txt"
+	[ "$(cat "$STATE/toggle-$1" 2>/dev/null)" = 3 ] || err "xvdc's channel did not follow feature-xot away and back"
 }
 
 # the keys of one domU's xvda, as xenstore-ls -f printed them
@@ -154,18 +199,18 @@ keys_ok() { # i
 }
 
 # the domU reloaded xot-tagger mid-I/O: the channel was withdrawn and
-# offered again. With xot-blkback, dom0 counted the channel set up twice
-# (its vbds file, "ups"); without it, the version key went 1, gone, 1 as
-# sampled here every half second (which can miss a quick change under load).
+# offered again: the version key went 1, gone, 1 (a watch saw every
+# change) and, with xot-blkback, dom0 mapped the channel twice (its vbds
+# file, "ups").
 withdraw_seen() { # i
 	local f=$RESULTS/version-domU$1.txt seq ups
-	seq=$(tr '\n' ' ' < "$f" 2>/dev/null)
+	# one line per watch event; the same value twice is one state
+	seq=$(uniq < "$f" 2>/dev/null | tr '\n' ' ')
 	echo "xot-version of domU$1's xvda: $seq"
 	if [ -s "$RESULTS/vbds.txt" ]; then
 		ups=$(awk -v d="$(domid_of "$1")" -v v=$XVDA '$1 == d && $3 == v { print $8 }' "$RESULTS/vbds.txt")
 		echo "xot-blkback mapped domU$1's xvda channel ${ups:-0} times"
 		[ "${ups:-0}" -ge 2 ] || err "channel set up ${ups:-0} times, expected 2"
-		return 0
 	fi
 	# absent before the module loads, and after the domU is gone
 	[[ $seq =~ ^(gone\ )?1\ gone\ 1\ (gone\ )?$ ]] ||
@@ -201,6 +246,7 @@ after_domus() {
 		check "channel-keys-domU$i" keys_ok "$i"
 		check "channel-withdrawn-and-back-domU$i" withdraw_seen "$i"
 		check "channel-matched-domU$i" records_matched "$i"
+		check "channel-follows-feature-domU$i" toggle_done "$i"
 	done
 	finish
 }

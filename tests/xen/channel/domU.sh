@@ -19,7 +19,9 @@
 #                       cgroup wb (when the memory controller is there for
 #                       cgroup writeback)
 #   hotplug-disk        xvdc, attached by dom0 after the module loaded: its
-#                       channel comes up, records == requests on it
+#                       channel comes up, goes when dom0 takes feature-xot
+#                       back, comes back when offered again; then
+#                       records == requests on it
 #   unload-under-io     rmmod xot-tagger while fio verifies, modprobe it
 #                       again: fio passes, the channel comes back and records
 
@@ -200,6 +202,14 @@ check_hotplug_disk() {
 	devid=$(basename "$(readlink /sys/block/xvdc/device)")
 	devid=${devid#vbd-}
 	wait_channel xvdc 90
+	# dom0 takes feature-xot of xvdc back once, then offers it again: the
+	# channel goes and comes back (setups 2) before this measures
+	i=0
+	until grep -Eq "^vbd $devid disk xvdc .* channel up .* setups ([2-9]|[1-9][0-9]+) " $D/vbds; do
+		i=$((i + 1))
+		[ $i -lt 180 ] || err "xvdc: no second setup after 90 s: $(grep "^vbd $devid " $D/vbds)"
+		sleep 0.5
+	done
 	wait_idle xvdc
 	p0=$(published "$devid") s0=$(completed xvdc)
 	fio --name=hot --filename=/dev/xvdc --size=32m --rw=randrw --bs=4k \
