@@ -36,7 +36,9 @@ static enum xot_wire_err check_length(u8 op, u32 nr_sectors)
 {
 	if (op == XOT_OP_FLUSH)
 		return nr_sectors == 0 ? XOT_WIRE_OK : XOT_WIRE_ELEN;
-	if (nr_sectors == 0 || nr_sectors > XOT_MAX_SECTORS)
+	if (nr_sectors == 0)
+		return XOT_WIRE_ELEN;
+	if ((op == XOT_OP_READ || op == XOT_OP_WRITE) && nr_sectors > XOT_MAX_SECTORS)
 		return XOT_WIRE_ELEN;
 	return XOT_WIRE_OK;
 }

@@ -38,7 +38,11 @@ enum xot_op {
 #define XOT_REC_F_ALL		0x1fU
 
 /* limits dom0 enforces */
-#define XOT_MAX_SECTORS		(1U << 20)	/* 512 MiB: far above any blkif request */
+/*
+ * Longest read or write: 512 MiB, far above any blkif request. A discard or
+ * write-zeroes may cover a whole disk: any length the u32 field holds.
+ */
+#define XOT_MAX_SECTORS		(1U << 20)
 #define XOT_MAX_TGID		(4U << 20)	/* PID_MAX_LIMIT on 64-bit */
 #define XOT_MAX_RING		64		/* blkif rings per vbd */
 

@@ -81,6 +81,13 @@ static void test_rejects(void)
 	CHECK(decode_of(&r, 41) == XOT_WIRE_ELEN);
 	r = good(); r.nr_sectors = XOT_MAX_SECTORS;
 	CHECK(decode_of(&r, 41) == XOT_WIRE_OK);
+	/* a discard of a whole (2 TiB) disk is one blkif request */
+	r = good(); r.op = XOT_OP_DISCARD; r.nr_sectors = UINT32_MAX;
+	CHECK(decode_of(&r, 41) == XOT_WIRE_OK);
+	r = good(); r.op = XOT_OP_WRITE_ZEROES; r.nr_sectors = XOT_MAX_SECTORS + 1;
+	CHECK(decode_of(&r, 41) == XOT_WIRE_OK);
+	r = good(); r.op = XOT_OP_DISCARD; r.nr_sectors = 0;
+	CHECK(decode_of(&r, 41) == XOT_WIRE_ELEN);
 	r = good(); r.sector = UINT64_MAX - 3;
 	CHECK(decode_of(&r, 41) == XOT_WIRE_ELEN);
 	r = good(); r.op = XOT_OP_FLUSH; r.nr_sectors = 0;
