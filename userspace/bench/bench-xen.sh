@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench-xen: the semantic gap, measured. Three domUs share one slow
-# dom0 device (null_blk, 10 ms per request, one tag: slower than three
+# dom0 device (null_blk, 40 ms per request, one tag: slower than three
 # TCG guests can drive it, so a queue forms in dom0)
 # through dm-linear volumes. VM weights 100:100:200; domU1 runs two cgroups,
 # gold (800) and bronze (200); domU2 two processes in one cgroup; domU3 one
@@ -33,8 +33,8 @@ STEPS="fairness overhead"
 OVH_NULLB="irqmode=0 hw_queue_depth=64"
 OVH_ROUNDS=3
 OVH_PHASE=30
-RUNTIME=60
-NULLB="completion_nsec=10000000 hw_queue_depth=1"
+RUNTIME=90
+NULLB="completion_nsec=40000000 hw_queue_depth=1"
 VMW="domU1=100,domU2=100,domU3=200"
 REPORT_ONLY=0
 
