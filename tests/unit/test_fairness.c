@@ -294,6 +294,34 @@ static void test_json_and_table(void)
 	fr_free(&r);
 }
 
+/* the chart: one bar per entity and configuration, one target tick each */
+static void test_svg(void)
+{
+	struct fr_report r;
+	struct fr_err e = { "" };
+	char *buf = NULL, *p;
+	size_t len = 0, bars = 0, ticks = 0;
+	FILE *out;
+
+	CHECKF(load(&r, flat, &e) == 0, "%s", e.msg);
+	out = open_memstream(&buf, &len);
+	CHECK(out != NULL);
+	if (!out)
+		return;
+	fr_write_svg(&r, out);
+	fclose(out);
+	CHECK(!strncmp(buf, "<svg ", 5));
+	for (p = buf; (p = strstr(p, "<title>")); p++)
+		bars++;
+	for (p = buf; (p = strstr(p, "stroke-width=\"2.5\"")); p++)
+		ticks++;
+	CHECKF(bars == r.runs[0].nent * r.nruns, "%zu bars", bars);
+	CHECKF(ticks == r.runs[0].nent, "%zu ticks", ticks);
+	CHECK(strstr(buf, "</svg>\n") != NULL);
+	free(buf);
+	fr_free(&r);
+}
+
 /* each must be refused with a message naming the problem */
 static void test_bad_input(void)
 {
@@ -353,6 +381,7 @@ static const struct unit_test tests[] = {
 	{ "share_from", test_share_from },
 	{ "jain_median", test_jain_median },
 	{ "json_and_table", test_json_and_table },
+	{ "svg", test_svg },
 	{ "bad_input", test_bad_input },
 	{ "json_numbers", test_json_numbers },
 };

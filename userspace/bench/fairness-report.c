@@ -25,7 +25,7 @@
  *   scenario SCEN [K=V...]       attributes of an overhead scenario
  *   sample SCEN SCHED IOPS [K=V...]             one overhead measurement
  *
- * Usage: fairness-report [--json FILE] [--share-from KEY] [--show KEY,...]
+ * Usage: fairness-report [--json FILE] [--svg FILE] [--share-from KEY] [--show KEY,...]
  *                        [--quiet] [INPUT...]
  */
 #include <errno.h>
@@ -1025,6 +1025,101 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 
 /* ------------------------------------------------------------ cleanup */
 
+/* ------------------------------------------------------------- output: SVG */
+
+static void fr_svg_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+/*
+ * A bar chart of the runs of the first scenario and device: one row per
+ * entity (indented by level), one bar per configuration with the achieved
+ * share of the device, the target as a black tick. Meant to be looked at:
+ * where the bars miss the ticks is where a scheduler misses the weights.
+ */
+static void fr_write_svg(const struct fr_report *r, FILE *out)
+{
+	static const char *const colour[] = { "#1b9e77", "#d95f02", "#7570b3",
+					       "#e7298a", "#66a61e", "#e6ab02" };
+	const struct fr_run *first = NULL, *runs[6];
+	size_t i, k, nr = 0, nent;
+	const double left = 230, width = 520, bar = 11, gap = 10;
+	double h, y;
+
+	for (i = 0; i < r->nruns && nr < 6; i++) {
+		const struct fr_run *run = &r->runs[i];
+
+		if (!first)
+			first = run;
+		if (!strcmp(run->scenario, first->scenario) &&
+		    !strcmp(run->device, first->device))
+			runs[nr++] = run;
+	}
+	if (!first)
+		return;
+	nent = first->nent;
+	h = 70 + nent * (nr * bar + gap) + 40;
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 40, h);
+	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	fprintf(out, "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Share of the device: ");
+	fr_svg_text(out, first->scenario);
+	fputs(" on ", out);
+	fr_svg_text(out, first->device);
+	fputs("</text>\n", out);
+	fprintf(out, "<text x=\"10\" y=\"40\" fill=\"#555\">bars: achieved share per configuration; "
+		"black tick: the target the weights give</text>\n");
+	for (k = 0; k < nr; k++) {
+		fprintf(out, "<rect x=\"%.0f\" y=\"48\" width=\"12\" height=\"10\" fill=\"%s\"/>",
+			left + k * 120.0, colour[k]);
+		fprintf(out, "<text x=\"%.0f\" y=\"57\">", left + k * 120.0 + 16);
+		fr_svg_text(out, runs[k]->config);
+		fprintf(out, " (max err %.1f pp)</text>\n", runs[k]->max_err);
+	}
+	y = 70;
+	for (i = 0; i < nent; i++) {
+		const struct fr_entity *en = &first->ent[i];
+		double rowh = nr * bar;
+
+		fprintf(out, "<text x=\"%.0f\" y=\"%.1f\">", 10.0 + 14 * (en->depth - 1),
+			y + rowh / 2 + 4);
+		fr_svg_text(out, en->name);
+		fprintf(out, " (w %.0f)</text>\n", en->weight);
+		for (k = 0; k < nr; k++) {
+			double a = 0;
+			size_t j;
+
+			/* the same entity in the other configuration, by name */
+			for (j = 0; j < runs[k]->nent; j++)
+				if (!strcmp(runs[k]->ent[j].name, en->name))
+					a = runs[k]->ent[j].achieved;
+			fprintf(out, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
+				"<title>%.1f%%</title></rect>\n", left, y + k * bar, a * width,
+				bar - 2, colour[k], a * 100);
+		}
+		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
+			"stroke-width=\"2.5\"/>\n", left + en->target * width,
+			left + en->target * width, y - 2, y + rowh);
+		y += rowh + gap;
+	}
+	for (k = 0; k <= 4; k++)
+		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"66\" y2=\"%.1f\" stroke=\"#ccc\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%zu%%</text>\n",
+			left + k * width / 4, left + k * width / 4, y, left + k * width / 4,
+			y + 16, k * 25);
+	fputs("</svg>\n", out);
+}
+
 static void fr_free(struct fr_report *r)
 {
 	size_t i, j;
@@ -1074,7 +1169,7 @@ static void fr_free(struct fr_report *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: fairness-report [--json FILE] [--share-from KEY] [--show KEY,...]\n"
+		"Usage: fairness-report [--json FILE] [--svg FILE] [--share-from KEY] [--show KEY,...]\n"
 		"                       [--quiet] [INPUT...]\n"
 		"\n"
 		"Reads benchmark records (INPUT files, or standard input when none or '-'),\n"
@@ -1084,6 +1179,7 @@ static void usage(FILE *f)
 		"prints tables and writes the JSON document (results/README convention).\n"
 		"\n"
 		"  --json FILE    write the JSON document to FILE\n"
+		"  --svg FILE     draw the shares of the first scenario's runs (bar chart)\n"
 		"  --share-from KEY  also compute the shares from this numeric extra of\n"
 		"                 the leaves (e.g. xot_rqs, requests io.xot.stat counted)\n"
 		"  --show KEYS    also print these KEY=VALUE extras of the entities (e.g.\n"
@@ -1107,7 +1203,7 @@ int main(int argc, char **argv)
 {
 	struct fr_report r;
 	struct fr_err e = { "" };
-	const char *json = NULL, *show = NULL, *alt = NULL;
+	const char *json = NULL, *show = NULL, *alt = NULL, *svg = NULL;
 	int i, quiet = 0, ninputs = 0, ret = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -1116,13 +1212,15 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show") ||
-			   !strcmp(argv[i], "--share-from")) {
+			   !strcmp(argv[i], "--share-from") || !strcmp(argv[i], "--svg")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "fairness-report: %s needs a value (see --help)\n", argv[i]);
 				return 2;
 			}
 			if (!strcmp(argv[i], "--json"))
 				json = argv[++i];
+			else if (!strcmp(argv[i], "--svg"))
+				svg = argv[++i];
 			else if (!strcmp(argv[i], "--show"))
 				show = argv[++i];
 			else
@@ -1138,7 +1236,7 @@ int main(int argc, char **argv)
 		FILE *in;
 
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--show") ||
-		    !strcmp(argv[i], "--share-from")) {
+		    !strcmp(argv[i], "--share-from") || !strcmp(argv[i], "--svg")) {
 			i++;
 			continue;
 		}
@@ -1188,6 +1286,23 @@ int main(int argc, char **argv)
 		}
 		if (!quiet)
 			printf("\nwrote %s\n", json);
+	}
+	if (svg && r.nruns) {
+		FILE *out = fopen(svg, "w");
+
+		if (!out) {
+			fprintf(stderr, "fairness-report: cannot write %s: %s\n", svg, strerror(errno));
+			fr_free(&r);
+			return 1;
+		}
+		fr_write_svg(&r, out);
+		if (fclose(out)) {
+			fprintf(stderr, "fairness-report: error writing %s: %s\n", svg, strerror(errno));
+			fr_free(&r);
+			return 1;
+		}
+		if (!quiet)
+			printf("wrote %s\n", svg);
 	}
 	fr_free(&r);
 	return 0;
