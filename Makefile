@@ -29,7 +29,7 @@ help:
 	@echo "  make user           userspace tools (build/bin: xotctl, ...) and unit tests"
 	@echo "  make unit           run the userspace unit tests (core, wire format)"
 	@echo "  make test           the whole test suite (as CI runs it)"
-	@echo "  make demo           the main job: Xen lab with guests on the xot elevator"
+	@echo "  make demo           the main job: three Xen guests on one disk, with and without XoT"
 	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
 	@echo "  make lab-xen S=NAME [XEN_ARGS=...]  boot the Xen lab and run tests/xen/NAME/"
 	@echo "  make bench-core     userspace micro-benchmark of the scheduling core"
