@@ -46,12 +46,12 @@
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
 						    ~XOT_RQ_INFLIGHT))
+#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
+
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
 /* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
 #define XOT_SLICE_IDLE_US_DEFAULT	0
-
-#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
 static struct kmem_cache *xot_queue_cache;
 
