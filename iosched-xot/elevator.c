@@ -49,12 +49,12 @@
 						    ~XOT_RQ_INFLIGHT))
 /* before insertion (xot.h): the tgid, or an origin copy */
 #define RQ_TGID(rq)		((u32)((unsigned long)(rq)->elv.priv[1] >> XOT_RQ_TGID_SHIFT))
+#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
+
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
 /* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
 #define XOT_SLICE_IDLE_US_DEFAULT	0
-
-#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
 
 struct kmem_cache *xot_queue_cache;
 
