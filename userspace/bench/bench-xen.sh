@@ -93,6 +93,9 @@ has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 mkdir -p "$OUT/xen-bench"
 failed=0
+# the commit measured (the modules are built from the tree as it is now)
+COMMIT=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$TOP" diff --quiet HEAD -- 2>/dev/null || COMMIT="$COMMIT+changes"
 if [ $REPORT_ONLY = 0 ]; then
 	make -C "$TOP" -s modules user >/dev/null || { echo "bench-xen: build failed" >&2; exit 1; }
 fi
@@ -119,7 +122,7 @@ records() {
 	local m d vm name cg cgw iops seen
 	echo "meta benchmark xen-fairness"
 	echo "meta command make bench-xen"
-	echo "meta commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)"
+	echo "meta commit $COMMIT"
 	echo "meta date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "meta machine $(nproc) cores, QEMU TCG"
 	echo "meta noise TCG timing; compare configurations within one file"
@@ -147,8 +150,9 @@ records() {
 
 if has_step fairness; then
 	records >"$OUT/xen-bench/records.txt"
-	"$REPORT" --json "$OUT/xen-fairness.json" "$OUT/xen-bench/records.txt" || failed=1
-	echo "bench-xen: results/xen-fairness.json (records: results/xen-bench/records.txt)"
+	"$REPORT" --json "$OUT/xen-fairness.json" --svg "$OUT/xen-fairness.svg" \
+		"$OUT/xen-bench/records.txt" || failed=1
+	echo "bench-xen: results/xen-fairness.json, results/xen-fairness.svg (records: results/xen-bench/records.txt)"
 fi
 
 # ------------------------------------------------------------------ overhead
@@ -157,7 +161,7 @@ fi
 overhead_json() {
 	local d=$1 lab_rc=$2 secs=$3
 	cat "$d"/domU*/phases.txt | awk -v dom0="$d/dom0/phases.txt" \
-		-v commit="$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)" \
+		-v commit="$COMMIT" \
 		-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v nullb="$OVH_NULLB" \
 		-v rounds="$OVH_ROUNDS" -v phase="$OVH_PHASE" -v rc="$lab_rc" -v secs="$secs" '
 	# domU lines: phase mode iops notify_from_dom0 requests
