@@ -1054,7 +1054,7 @@ static void fr_write_svg(const struct fr_report *r, FILE *out)
 	const struct fr_run *first = NULL, *runs[6];
 	size_t i, k, nr = 0, nent;
 	const double left = 230, width = 520, bar = 11, gap = 10;
-	double h, y;
+	double h, y, top;
 
 	for (i = 0; i < r->nruns && nr < 6; i++) {
 		const struct fr_run *run = &r->runs[i];
@@ -1068,7 +1068,8 @@ static void fr_write_svg(const struct fr_report *r, FILE *out)
 	if (!first)
 		return;
 	nent = first->nent;
-	h = 70 + nent * (nr * bar + gap) + 40;
+	top = 56 + nr * 16;
+	h = top + nent * (nr * bar + gap) + 40;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"font-family=\"sans-serif\" font-size=\"12\">\n", left + width + 40, h);
 	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
@@ -1080,13 +1081,19 @@ static void fr_write_svg(const struct fr_report *r, FILE *out)
 	fprintf(out, "<text x=\"10\" y=\"40\" fill=\"#555\">bars: achieved share per configuration; "
 		"black tick: the target the weights give</text>\n");
 	for (k = 0; k < nr; k++) {
-		fprintf(out, "<rect x=\"%.0f\" y=\"48\" width=\"12\" height=\"10\" fill=\"%s\"/>",
-			left + k * 120.0, colour[k]);
-		fprintf(out, "<text x=\"%.0f\" y=\"57\">", left + k * 120.0 + 16);
+		fprintf(out, "<rect x=\"10\" y=\"%zu\" width=\"12\" height=\"10\" fill=\"%s\"/>",
+			48 + k * 16, colour[k]);
+		fprintf(out, "<text x=\"28\" y=\"%zu\">", 57 + k * 16);
 		fr_svg_text(out, runs[k]->config);
-		fprintf(out, " (max err %.1f pp)</text>\n", runs[k]->max_err);
+		fprintf(out, ": largest error %.1f points, Jain %.3f</text>\n",
+			runs[k]->max_err, runs[k]->jain);
 	}
-	y = 70;
+	for (k = 0; k <= 4; k++)
+		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%zu%%</text>\n",
+			left + k * width / 4, left + k * width / 4, top - 4, h - 30,
+			left + k * width / 4, h - 14, k * 25);
+	y = top;
 	for (i = 0; i < nent; i++) {
 		const struct fr_entity *en = &first->ent[i];
 		double rowh = nr * bar;
@@ -1112,11 +1119,6 @@ static void fr_write_svg(const struct fr_report *r, FILE *out)
 			left + en->target * width, y - 2, y + rowh);
 		y += rowh + gap;
 	}
-	for (k = 0; k <= 4; k++)
-		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"66\" y2=\"%.1f\" stroke=\"#ccc\"/>"
-			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">%zu%%</text>\n",
-			left + k * width / 4, left + k * width / 4, y, left + k * width / 4,
-			y + 16, k * 25);
 	fputs("</svg>\n", out);
 }
 
