@@ -1201,6 +1201,25 @@ static void usage(FILE *f)
 		"Exit status: 0 done, 1 bad input or output error, 2 usage error.\n");
 }
 
+/* Write @path with @write; 0, or -1 after saying why on stderr. */
+static int fr_write_file(const char *path,
+			 void (*write)(const struct fr_report *, FILE *),
+			 const struct fr_report *r)
+{
+	FILE *out = fopen(path, "w");
+
+	if (!out) {
+		fprintf(stderr, "fairness-report: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	write(r, out);
+	if (fclose(out)) {
+		fprintf(stderr, "fairness-report: error writing %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fr_report r;
@@ -1273,16 +1292,7 @@ int main(int argc, char **argv)
 	if (!quiet)
 		fr_print_table(&r, stdout, show);
 	if (json) {
-		FILE *out = fopen(json, "w");
-
-		if (!out) {
-			fprintf(stderr, "fairness-report: cannot write %s: %s\n", json, strerror(errno));
-			fr_free(&r);
-			return 1;
-		}
-		fr_write_json(&r, out);
-		if (fclose(out)) {
-			fprintf(stderr, "fairness-report: error writing %s: %s\n", json, strerror(errno));
+		if (fr_write_file(json, fr_write_json, &r)) {
 			fr_free(&r);
 			return 1;
 		}
@@ -1290,16 +1300,7 @@ int main(int argc, char **argv)
 			printf("\nwrote %s\n", json);
 	}
 	if (svg && r.nruns) {
-		FILE *out = fopen(svg, "w");
-
-		if (!out) {
-			fprintf(stderr, "fairness-report: cannot write %s: %s\n", svg, strerror(errno));
-			fr_free(&r);
-			return 1;
-		}
-		fr_write_svg(&r, out);
-		if (fclose(out)) {
-			fprintf(stderr, "fairness-report: error writing %s: %s\n", svg, strerror(errno));
+		if (fr_write_file(svg, fr_write_svg, &r)) {
 			fr_free(&r);
 			return 1;
 		}
