@@ -19,7 +19,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
 	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long \
-	install uninstall check-kver dkms-src dkms-add dkms-install dkms-remove
+	install uninstall check-kver print-kver dkms-src dkms-add dkms-install dkms-remove
 
 all: modules user
 
@@ -247,6 +247,10 @@ check-kver:
 	@if [ -z "$(KVER)" ]; then \
 		echo "error: cannot tell the kernel release of KDIR=$(KDIR); set KVER=..." >&2; \
 		exit 1; fi
+
+# the kernel release make install installs for (tests/cli/install.sh)
+print-kver: check-kver
+	@echo $(KVER)
 
 install: check-kver modules $(addprefix $(BUILD)/bin/,$(XOT_TOOLS))
 	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) KERNELRELEASE=$(KVER) \
