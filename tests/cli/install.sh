@@ -37,7 +37,8 @@ check() {
 
 MODULES="xot-iosched xot-blkback xot-tagger"
 TOOLS="xotctl xot-trace"
-EXAMPLES="60-xot-scheduler.rules xot-dom0.modules-load.conf xot-guest.modules-load.conf xot-vm-weights.modprobe.conf"
+EXAMPLES="60-xot-scheduler.rules xot-dom0.modules-load.conf xot-dom0.modprobe.conf xot-guest.modules-load.conf
+	xot-vm-weights.modprobe.conf"
 KVER=$(make -s --no-print-directory -C "$TOP" print-kver) || {
 	ko kver "make print-kver failed: no kernel headers?"
 	echo "$passed passed, $failed failed"
@@ -100,17 +101,28 @@ left=$(find "$S" -type f 2>/dev/null)
 if [ -z "$left" ]; then ok uninstall-removes-all; else ko uninstall-removes-all "left: $left"; fi
 
 # ---------------------------------------------------------------- examples
-# modules-load.d: every name is a module the build makes.
+# modules-load.d: every name is a module the build makes (and xen-blkback,
+# before xot-blkback, in dom0).
 for e in xot-dom0.modules-load.conf xot-guest.modules-load.conf; do
 	bad=""
 	n=0
+	seen=""
 	while read -r l; do
 		[[ -z $l || $l == \#* ]] && continue
 		n=$((n + 1))
-		[[ " $MODULES " == *" $l "* ]] || bad="$bad $l"
+		[ "$l" = xot-blkback ] && [[ $seen != *" xen-blkback"* ]] && bad="$bad $l(before xen-blkback)"
+		seen="$seen $l"
+		[[ " $MODULES xen-blkback " == *" $l "* ]] || bad="$bad $l"
 	done <"$TOP/packaging/$e"
 	if [ -z "$bad" ] && [ $n -gt 0 ]; then ok "example-$e"; else ko "example-$e" "not XoT modules:$bad"; fi
 done
+# modprobe.d softdep: the modprobe.d(5) syntax, on modules that exist
+if grep -v '^#' "$TOP/packaging/xot-dom0.modprobe.conf" | grep -qxE 'softdep xot-blkback pre: xen-blkback' &&
+	modinfo -k "$KVER" -F filename xen-blkback >/dev/null 2>&1; then
+	ok example-dom0-softdep
+else
+	ko example-dom0-softdep "no 'softdep xot-blkback pre: xen-blkback' line, or no xen-blkback in $KVER"
+fi
 
 # modprobe.d: xotctl reads it and, setting a weight it already holds,
 # writes it back byte for byte (run on a fake dom0 tree, XOTCTL_ROOT).
