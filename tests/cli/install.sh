@@ -7,8 +7,11 @@
 # files (modules-load.d names real modules, the modprobe.d file is what
 # xotctl writes, the udev rule parses), and dkms.conf: its fields, and a
 # build with its MAKE line against the installed kernel headers, through
-# `dkms build` into a temporary DKMS tree when dkms is installed, by hand
-# otherwise (or with XOT_TEST_NO_DKMS=1), that yields every BUILT_MODULE_NAME.
+# `dkms build` into a temporary DKMS tree when dkms is installed (then also
+# `dkms install`/`uninstall` into a temporary install tree, no depmod), by
+# hand otherwise (or with XOT_TEST_NO_DKMS=1), that yields every
+# BUILT_MODULE_NAME. depmod on the staged tree records xot-blkback's and
+# xot-tagger's dependency on xot-iosched.
 # The PRE_BUILD check names the linux-source package to install on a version
 # mismatch. Prints PASS/FAIL per check and "N passed, N failed". Needs the
 # kernel headers and linux-source of scripts/install-deps.sh and the tools
@@ -90,6 +93,17 @@ if make -C "$TOP" install DESTDIR="$S2" PREFIX=/usr >"$TMP/install2.log" 2>&1 &&
 else
 	ko install-prefix "PREFIX=/usr did not install into usr/bin, usr/share/doc/xot"
 	tail -5 "$TMP/install2.log" | sed 's/^/    /'
+fi
+
+# depmod on the target sees the dependency: modprobe xot-blkback or
+# xot-tagger loads xot-iosched first (depmod run here on the staged copy).
+if depmod -b "$S2" "$KVER" 2>"$TMP/depmod.log" &&
+	grep -qx "extra/xot/xot-blkback.ko: extra/xot/xot-iosched.ko" "$S2/lib/modules/$KVER/modules.dep" &&
+	grep -qx "extra/xot/xot-tagger.ko: extra/xot/xot-iosched.ko" "$S2/lib/modules/$KVER/modules.dep"; then
+	ok depmod-staged-dependencies
+else
+	ko depmod-staged-dependencies "modules.dep of the staged tree:"
+	cat "$S2/lib/modules/$KVER/modules.dep" "$TMP/depmod.log" 2>/dev/null | sed 's/^/    /'
 fi
 
 # ---------------------------------------------------------- make uninstall
@@ -295,6 +309,22 @@ elif [ -z "${XOT_TEST_NO_DKMS:-}" ] && command -v dkms >/dev/null; then
 		ko "dkms-build ($how)" "see below"
 		tail -15 "$D/build.log" | sed 's/^/    /'
 		cat "$D/tree/xot/$VERSION/build/make.log" 2>/dev/null | tail -10 | sed 's/^/    /'
+	fi
+	# dkms install/uninstall into a temporary install tree, no depmod
+	mkdir -p "$D/inst/$KVER"
+	di() { dk "$@" -k "$KVER" --installtree "$D/inst" --no-depmod; }
+	if di install >>"$D/build.log" 2>&1 &&
+		[ "$(ls "$D/inst/$KVER/updates/dkms/"*.ko 2>/dev/null | wc -l)" = 3 ] &&
+		di status 2>&1 | grep -q ": installed"; then
+		ok dkms-install-updates-dkms
+	else
+		ko dkms-install-updates-dkms "$(find "$D/inst" -type f)"
+		tail -10 "$D/build.log" | sed 's/^/    /'
+	fi
+	if di uninstall >>"$D/build.log" 2>&1 && [ -z "$(find "$D/inst" -type f)" ]; then
+		ok dkms-uninstall
+	else
+		ko dkms-uninstall "left: $(find "$D/inst" -type f)"
 	fi
 	unset mok_signing_key mok_certificate
 	outdir=$D/tree/xot/$VERSION/$KVER/$(uname -m)/module
