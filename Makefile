@@ -266,7 +266,7 @@ install: check-kver modules $(addprefix $(BUILD)/bin/,$(XOT_TOOLS))
 uninstall: check-kver
 	rm -f $(addprefix $(MODDEST)/,$(addsuffix .ko,$(XOT_MODULES))) \
 		$(addprefix $(MODDEST)/,$(addsuffix .ko.*,$(XOT_MODULES)))
-	-rmdir $(MODDEST) 2>/dev/null
+	@[ ! -d $(MODDEST) ] || rmdir --ignore-fail-on-non-empty $(MODDEST)
 	rm -f $(addprefix $(DEST)$(BINDIR)/,$(XOT_TOOLS))
 	rm -rf $(DEST)$(DOCDIR)
 	@if [ -z "$(DEST)" ]; then echo "  DEPMOD  $(KVER)"; depmod -a $(KVER); fi
