@@ -10,8 +10,9 @@
 # `dkms build` into a temporary DKMS tree when dkms is installed (then also
 # `dkms install`/`uninstall` into a temporary install tree, no depmod), by
 # hand otherwise (or with XOT_TEST_NO_DKMS=1), that yields every
-# BUILT_MODULE_NAME. depmod on the staged tree records xot-blkback's and
-# xot-tagger's dependency on xot-iosched.
+# BUILT_MODULE_NAME, and a dkms build for a kernel whose headers are newer
+# than linux-source that fails naming the package. depmod on the staged
+# tree records xot-blkback's and xot-tagger's dependency on xot-iosched.
 # The PRE_BUILD check names the linux-source package to install on a version
 # mismatch. Prints PASS/FAIL per check and "N passed, N failed". Needs the
 # kernel headers and linux-source of scripts/install-deps.sh and the tools
@@ -326,6 +327,16 @@ elif [ -z "${XOT_TEST_NO_DKMS:-}" ] && command -v dkms >/dev/null; then
 	else
 		ko dkms-uninstall "left: $(find "$D/inst" -type f)"
 	fi
+	# a kernel upgrade with linux-source left behind (the dpkg-query
+	# stand-in above): dkms fails and shows which package to install
+	out=$(PATH="$TMP/bin:$PATH" dk build -k 6.1.0-99-amd64 --kernelsourcedir "$TMP/kdir" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q 'Fix: apt-get install linux-source-6.1=6.1.200-1' <<<"$out"; then
+		ok dkms-build-mismatch-names-package
+	else
+		ko dkms-build-mismatch-names-package "exit $rc:"
+		tail -8 <<<"$out" | sed 's/^/    /'
+	fi
 	unset mok_signing_key mok_certificate
 	outdir=$D/tree/xot/$VERSION/$KVER/$(uname -m)/module
 	built() { echo "$outdir/${1##*/}.ko"; }
@@ -333,6 +344,9 @@ else
 	# No dkms: its MAKE line by hand, the way dkms runs it (in the copy,
 	# "make" becomes "make -jN KERNELRELEASE=kernelver").
 	how="MAKE line by hand, dkms not installed"
+	for t in dkms-install-updates-dkms dkms-uninstall dkms-build-mismatch-names-package; do
+		echo "XOT-SKIP install/$t: needs dkms (apt-get install dkms)"
+	done
 	mk=$(sed -n 's/^MAKE=//p' <<<"$conf")
 	mk=${mk/#make/make -j$(nproc) KERNELRELEASE=$KVER}
 	if (cd "$SRC" && $mk) >"$D/build.log" 2>&1; then ok "dkms-make ($how)"; else
