@@ -291,9 +291,11 @@ dkms-add: dkms-src
 		echo "  xot/$(VERSION) already added to DKMS"; \
 	else dkms add -m xot -v $(VERSION); fi
 
+# --force: a second `make dkms-install` (new sources, same VERSION) rebuilds
+# and reinstalls; without it dkms skips a version it has built already.
 dkms-install: check-kver dkms-add
-	dkms build -m xot -v $(VERSION) -k $(KVER)
-	dkms install -m xot -v $(VERSION) -k $(KVER)
+	dkms build --force -m xot -v $(VERSION) -k $(KVER)
+	dkms install --force -m xot -v $(VERSION) -k $(KVER)
 
 dkms-remove:
 	-dkms remove -m xot -v $(VERSION) --all
