@@ -274,7 +274,10 @@ uninstall: check-kver
 # DKMS: dkms.conf builds the modules with `make KDIR=... modules` in a copy
 # of these sources (no userspace, no tests). PACKAGE_VERSION in dkms.conf
 # must equal VERSION (tests/cli/install.sh checks it).
+# DKMS_OPTS: more dkms options, e.g. temporary trees (tests/cli/install.sh:
+# --sourcetree, --dkmstree, --installtree, --no-depmod, with DESTDIR).
 DKMS_SRC := $(DEST)/usr/src/xot-$(VERSION)
+DKMS_OPTS ?=
 DKMS_FILES := VERSION dkms.conf Kbuild Makefile README.md scripts include core \
 	iosched-xot blkback-hook guest-tagger
 
@@ -287,18 +290,18 @@ dkms-src:
 		-cf - $(DKMS_FILES) | tar -C $(DKMS_SRC) -xf -
 
 dkms-add: dkms-src
-	@if dkms status -m xot -v $(VERSION) | grep -q .; then \
+	@if dkms status -m xot -v $(VERSION) $(DKMS_OPTS) | grep -q .; then \
 		echo "  xot/$(VERSION) already added to DKMS"; \
-	else dkms add -m xot -v $(VERSION); fi
+	else dkms add -m xot -v $(VERSION) $(DKMS_OPTS); fi
 
 # --force: a second `make dkms-install` (new sources, same VERSION) rebuilds
 # and reinstalls; without it dkms skips a version it has built already.
 dkms-install: check-kver dkms-add
-	dkms build --force -m xot -v $(VERSION) -k $(KVER)
-	dkms install --force -m xot -v $(VERSION) -k $(KVER)
+	dkms build --force -m xot -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
+	dkms install --force -m xot -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
 
 dkms-remove:
-	-dkms remove -m xot -v $(VERSION) --all
+	-dkms remove -m xot -v $(VERSION) --all $(DKMS_OPTS)
 	rm -rf $(DKMS_SRC)
 
 clean:

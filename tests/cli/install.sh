@@ -3,20 +3,19 @@
 #
 # Packaging checks, nothing installed on this machine: `make install` into a
 # staging DESTDIR (exactly the expected files: modules for the headers'
-# kernel, tools that run, examples), `make uninstall` from it, the example
+# kernel, tools that run, examples), depmod on a staged tree (xot-blkback and
+# xot-tagger depend on xot-iosched), `make uninstall` from it; the example
 # files (modules-load.d names real modules, the modprobe.d file is what
-# xotctl writes, the udev rule parses), and dkms.conf: its fields, and a
-# build with its MAKE line against the installed kernel headers, through
-# `dkms build` into a temporary DKMS tree when dkms is installed (then also
-# `dkms install`/`uninstall` into a temporary install tree, no depmod), by
-# hand otherwise (or with XOT_TEST_NO_DKMS=1), that yields every
-# BUILT_MODULE_NAME, and a dkms build for a kernel whose headers are newer
-# than linux-source that fails naming the package. depmod on the staged
-# tree records xot-blkback's and xot-tagger's dependency on xot-iosched.
-# The PRE_BUILD check names the linux-source package to install on a version
-# mismatch. Prints PASS/FAIL per check and "N passed, N failed". Needs the
-# kernel headers and linux-source of scripts/install-deps.sh and the tools
-# of `make user`; under a minute (one module build in a copy of the sources).
+# xotctl writes, the udev rule parses); dkms.conf: its fields, its PRE_BUILD
+# check naming the linux-source package to install on a version mismatch,
+# and a build with its MAKE line against the installed kernel headers that
+# yields every BUILT_MODULE_NAME: through `make dkms-install` (twice) and
+# `make dkms-remove` with temporary source, DKMS and install trees and no
+# depmod when dkms is installed, plus a dkms build for a kernel whose
+# linux-source lags; by hand otherwise (or with XOT_TEST_NO_DKMS=1).
+# Prints PASS/FAIL per check and "N passed, N failed". Needs the kernel
+# headers and linux-source of scripts/install-deps.sh and the tools of
+# `make user`; under a minute (module builds in copies of the sources).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d)
@@ -298,34 +297,29 @@ if [ ! -f "$SRC/Makefile" ]; then
 	how="no sources to build"
 	built() { echo "$SRC/$1.ko"; }
 elif [ -z "${XOT_TEST_NO_DKMS:-}" ] && command -v dkms >/dev/null; then
-	# dkms itself, in a temporary tree; it signs the modules (Debian's
+	# dkms itself, through `make dkms-install` with temporary source,
+	# DKMS and install trees and no depmod; it signs the modules (Debian's
 	# dkms), with a key made here instead of /var/lib/dkms/mok.key.
 	how="dkms $(dkms --version 2>/dev/null | sed 's/^dkms-//')"
-	mkdir -p "$D/tree"
+	mkdir -p "$D/tree" "$D/inst/$KVER"
 	export mok_signing_key=$D/mok.key mok_certificate=$D/mok.pub
-	dk() { dkms "$@" -m xot -v "$VERSION" --sourcetree "$D/root/usr/src" --dkmstree "$D/tree"; }
-	if dk add >"$D/build.log" 2>&1 && dk build -k "$KVER" >>"$D/build.log" 2>&1; then
-		ok "dkms-build ($how)"
-	else
-		ko "dkms-build ($how)" "see below"
-		tail -15 "$D/build.log" | sed 's/^/    /'
-		cat "$D/tree/xot/$VERSION/build/make.log" 2>/dev/null | tail -10 | sed 's/^/    /'
-	fi
-	# dkms install/uninstall into a temporary install tree, no depmod
-	mkdir -p "$D/inst/$KVER"
-	di() { dk "$@" -k "$KVER" --installtree "$D/inst" --no-depmod; }
-	if di install >>"$D/build.log" 2>&1 &&
+	DO="--sourcetree $D/root/usr/src --dkmstree $D/tree --installtree $D/inst --no-depmod"
+	mkdk() { make -C "$TOP" "$@" DESTDIR="$D/root" KVER="$KVER" DKMS_OPTS="$DO"; }
+	dk() { dkms "$@" -m xot -v "$VERSION" $DO; }
+	if mkdk dkms-install >"$D/build.log" 2>&1 &&
 		[ "$(ls "$D/inst/$KVER/updates/dkms/"*.ko 2>/dev/null | wc -l)" = 3 ] &&
-		di status 2>&1 | grep -q ": installed"; then
-		ok dkms-install-updates-dkms
+		dk status 2>&1 | grep -q "$KVER, .*: installed"; then
+		ok "make-dkms-install ($how, into updates/dkms)"
 	else
-		ko dkms-install-updates-dkms "$(find "$D/inst" -type f)"
-		tail -10 "$D/build.log" | sed 's/^/    /'
+		ko "make-dkms-install ($how)" "installed: $(find "$D/inst" -type f)"
+		tail -15 "$D/build.log" | sed 's/^/    /'
+		tail -10 "$D/tree/xot/$VERSION/build/make.log" 2>/dev/null | sed 's/^/    /'
 	fi
-	if di uninstall >>"$D/build.log" 2>&1 && [ -z "$(find "$D/inst" -type f)" ]; then
-		ok dkms-uninstall
+	# a second run rebuilds (new sources, same VERSION)
+	if mkdk dkms-install >"$D/build2.log" 2>&1 && grep -q 'Building module' "$D/build2.log"; then
+		ok make-dkms-install-again-rebuilds
 	else
-		ko dkms-uninstall "left: $(find "$D/inst" -type f)"
+		ko make-dkms-install-again-rebuilds "$(tail -5 "$D/build2.log")"
 	fi
 	# a kernel upgrade with linux-source left behind (the dpkg-query
 	# stand-in above): dkms fails and shows which package to install
@@ -344,7 +338,8 @@ else
 	# No dkms: its MAKE line by hand, the way dkms runs it (in the copy,
 	# "make" becomes "make -jN KERNELRELEASE=kernelver").
 	how="MAKE line by hand, dkms not installed"
-	for t in dkms-install-updates-dkms dkms-uninstall dkms-build-mismatch-names-package; do
+	for t in make-dkms-install make-dkms-install-again-rebuilds dkms-build-mismatch-names-package \
+		make-dkms-remove; do
 		echo "XOT-SKIP install/$t: needs dkms (apt-get install dkms)"
 	done
 	mk=$(sed -n 's/^MAKE=//p' <<<"$conf")
@@ -362,6 +357,17 @@ for m in $(sed -n 's/^MOD=//p' <<<"$conf"); do
 		ko "dkms-built-${m##*/}" "$f missing or not for $KVER ($how)"
 	fi
 done
+
+# make dkms-remove: out of DKMS for every kernel, sources deleted
+if [ -n "${DO:-}" ]; then
+	if mkdk dkms-remove >"$D/remove.log" 2>&1 && [ -z "$(find "$D/inst" -type f)" ] &&
+		[ ! -e "$SRC" ] && [ -z "$(dk status 2>/dev/null)" ]; then
+		ok make-dkms-remove
+	else
+		ko make-dkms-remove "left: $(find "$D/inst" "$SRC" -type f 2>/dev/null | head -5)"
+		tail -8 "$D/remove.log" | sed 's/^/    /'
+	fi
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
