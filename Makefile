@@ -18,7 +18,8 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit \
-	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long
+	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long \
+	install uninstall check-kver print-kver dkms-src dkms-add dkms-install dkms-remove
 
 all: modules user
 
@@ -46,8 +47,16 @@ help:
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
 	@echo "  make checkpatch     kernel style check of the kernel sources"
 	@echo "  make deps           install the Debian packages XoT needs (root)"
+	@echo "  make install        modules into /lib/modules/KVER/$(XOT_MOD_DIR)/ + depmod, xotctl and"
+	@echo "                      xot-trace into PREFIX/bin, examples into PREFIX/share/doc/xot"
+	@echo "                      (DESTDIR=... stages without root and without depmod)"
+	@echo "  make uninstall      remove what make install installed (same KDIR/KVER, PREFIX, DESTDIR)"
+	@echo "  make dkms-install   copy the module sources to /usr/src/xot-VERSION, dkms add, build"
+	@echo "                      and install for KVER (rebuilt by DKMS on kernel upgrades)"
+	@echo "  make dkms-remove    dkms remove xot/VERSION --all, delete /usr/src/xot-VERSION"
 	@echo "  make clean"
-	@echo "Variables: KDIR (kernel build dir, default $(KDIR)), W=1 (extra warnings)"
+	@echo "Variables: KDIR (kernel build dir, default $(KDIR)), W=1 (extra warnings),"
+	@echo "  KVER (kernel release, default from KDIR: $(KVER)), PREFIX (default $(PREFIX)), DESTDIR"
 
 deps:
 	$(TOP)/scripts/install-deps.sh
@@ -207,6 +216,93 @@ sparse: private-headers
 
 checkpatch:
 	@$(TOP)/scripts/checkpatch.sh
+
+# ------------------------------------------------------------------ install
+# Modules go to /lib/modules/KVER/extra/xot/: kbuild's default place for
+# external modules. They replace no in-tree module, so they need not sit in
+# updates/ (which depmod searches first); DKMS on Debian installs into
+# updates/dkms/, so a DKMS install of XoT takes precedence over this one.
+# KVER is the release of the kernel KDIR was configured for (its
+# utsrelease.h: Debian's include/config/kernel.release says 6.1.192, not
+# 6.1.0-56-amd64). Stripped like DKMS does (INSTALL_MOD_STRIP=1). Not
+# signed: Debian's headers do not ship the kernel's signing key, so kbuild's
+# own signing step is turned off (CONFIG_MODULE_SIG_ALL=); with Secure Boot
+# use DKMS, which signs with its MOK key (README: "Install on a real host").
+VERSION := $(shell cat $(TOP)/VERSION)
+ifndef KVER
+KVER := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/xot
+XOT_MOD_DIR := extra/xot
+XOT_MODULES := xot-iosched xot-blkback xot-tagger
+XOT_TOOLS := xotctl xot-trace
+EXAMPLES := $(wildcard $(TOP)/packaging/*)
+DEST := $(if $(DESTDIR),$(abspath $(DESTDIR)))
+MODDEST := $(DEST)/lib/modules/$(KVER)/$(XOT_MOD_DIR)
+
+check-kver:
+	@if [ -z "$(KVER)" ]; then \
+		echo "error: cannot tell the kernel release of KDIR=$(KDIR); set KVER=..." >&2; \
+		exit 1; fi
+
+# the kernel release make install installs for (tests/cli/install.sh)
+print-kver: check-kver
+	@echo $(KVER)
+
+install: check-kver modules $(addprefix $(BUILD)/bin/,$(XOT_TOOLS))
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) KERNELRELEASE=$(KVER) \
+		INSTALL_MOD_PATH=$(DEST) INSTALL_MOD_DIR=$(XOT_MOD_DIR) INSTALL_MOD_STRIP=1 \
+		CONFIG_MODULE_SIG_ALL= DEPMOD=true modules_install
+	install -d $(DEST)$(BINDIR) $(DEST)$(DOCDIR)/examples
+	install -m 0755 $(addprefix $(BUILD)/bin/,$(XOT_TOOLS)) $(DEST)$(BINDIR)/
+	install -m 0644 $(EXAMPLES) $(DEST)$(DOCDIR)/examples/
+	install -m 0644 $(TOP)/README.md $(DEST)$(DOCDIR)/
+	@if [ -z "$(DEST)" ]; then echo "  DEPMOD  $(KVER)"; depmod -a $(KVER); \
+	else echo "  (DESTDIR: no depmod; run 'depmod -a $(KVER)' on the target)"; fi
+
+uninstall: check-kver
+	rm -f $(addprefix $(MODDEST)/,$(addsuffix .ko,$(XOT_MODULES))) \
+		$(addprefix $(MODDEST)/,$(addsuffix .ko.*,$(XOT_MODULES)))
+	@[ ! -d $(MODDEST) ] || rmdir --ignore-fail-on-non-empty $(MODDEST)
+	rm -f $(addprefix $(DEST)$(BINDIR)/,$(XOT_TOOLS))
+	rm -rf $(DEST)$(DOCDIR)
+	@if [ -z "$(DEST)" ]; then echo "  DEPMOD  $(KVER)"; depmod -a $(KVER); fi
+
+# DKMS: dkms.conf builds the modules with `make KDIR=... modules` in a copy
+# of these sources (no userspace, no tests). PACKAGE_VERSION in dkms.conf
+# must equal VERSION (tests/cli/install.sh checks it).
+# DKMS_OPTS: more dkms options, e.g. temporary trees (tests/cli/install.sh:
+# --sourcetree, --dkmstree, --installtree, --no-depmod, with DESTDIR).
+DKMS_SRC := $(DEST)/usr/src/xot-$(VERSION)
+DKMS_OPTS ?=
+DKMS_FILES := VERSION dkms.conf Kbuild Makefile README.md scripts include core \
+	iosched-xot blkback-hook guest-tagger
+
+dkms-src:
+	@grep -qx 'PACKAGE_VERSION="$(VERSION)"' $(TOP)/dkms.conf || { \
+		echo "error: PACKAGE_VERSION in dkms.conf is not VERSION ($(VERSION))" >&2; exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	tar -C $(TOP) --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' --exclude='.*.cmd' \
+		-cf - $(DKMS_FILES) | tar -C $(DKMS_SRC) -xf -
+
+dkms-add: dkms-src
+	@if dkms status -m xot -v $(VERSION) $(DKMS_OPTS) | grep -q .; then \
+		echo "  xot/$(VERSION) already added to DKMS"; \
+	else dkms add -m xot -v $(VERSION) $(DKMS_OPTS); fi
+
+# --force: a second `make dkms-install` (new sources, same VERSION) rebuilds
+# and reinstalls; without it dkms skips a version it has built already.
+dkms-install: check-kver dkms-add
+	dkms build --force -m xot -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
+	dkms install --force -m xot -v $(VERSION) -k $(KVER) $(DKMS_OPTS)
+
+dkms-remove:
+	-dkms remove -m xot -v $(VERSION) --all $(DKMS_OPTS)
+	rm -rf $(DKMS_SRC)
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null

@@ -8,8 +8,11 @@
 # headers land in a git-ignored directory.
 #
 # Usage: scripts/private-headers.sh KDIR OUTDIR
+#        scripts/private-headers.sh --check KDIR
 #   KDIR    kernel build directory (e.g. /lib/modules/6.1.0-56-amd64/build)
 #   OUTDIR  where block/*.h go (OUTDIR/block/elevator.h, ...)
+#   --check only check that the matching linux-source is there (DKMS runs
+#           this as PRE_BUILD so that the error shows on the terminal)
 # Environment: XOT_LINUX_SOURCE=path/to/linux-source-X.Y.tar.xz overrides the
 # tarball (for DKMS or non-Debian hosts); its version is then trusted.
 set -euo pipefail
@@ -19,7 +22,14 @@ die() {
 	exit 1
 }
 
-[ $# -eq 2 ] || die "usage: $0 KDIR OUTDIR"
+CHECK=0
+if [ "${1:-}" = --check ]; then
+	CHECK=1
+	shift
+	[ $# -eq 1 ] || die "usage: $0 --check KDIR"
+	set -- "$1" ""
+fi
+[ $# -eq 2 ] || die "usage: $0 KDIR OUTDIR | $0 --check KDIR"
 KDIR=$1
 OUT=$2
 
@@ -54,6 +64,11 @@ else
 	TARBALL=/usr/src/$spkg.tar.xz
 	[ -f "$TARBALL" ] || die "$TARBALL is missing although $spkg is installed; reinstall it"
 	want="$spkg=$sver"
+fi
+
+if [ "$CHECK" = 1 ]; then
+	echo "private-headers: $KDIR ($KREL): private headers from $want ($TARBALL)"
+	exit 0
 fi
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$OUT/block/elevator.h" ] &&

@@ -7,6 +7,8 @@
 #   a short fuzzing campaign over the code dom0 runs on guest memory,
 #   the build itself (W=1 warning-free) and kernel style,
 #   command-line error handling, and xotctl on fake sysfs/debugfs trees,
+#   packaging: make install/uninstall into a staging DESTDIR, the examples,
+#   dkms.conf (a DKMS build in a temporary tree),
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
@@ -24,7 +26,7 @@ LOGDIR=$TOP/build/test-logs
 ALL_STEPS="deps build style unit fuzz cli host xen"
 ONLY=""
 
-usage() { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) ONLY=${2:?--only needs a step list}; shift 2 ;;
@@ -133,6 +135,9 @@ if wanted cli; then
 	# xotctl on fake /sys, /proc, /etc trees (its ASan build, from `make user`)
 	run_logged cli-xotctl "$TOP/tests/cli/xotctl.sh"
 	count_lines cli-xotctl "$LOGDIR/cli-xotctl.log"
+	# make install/uninstall into a staging DESTDIR, examples, dkms.conf
+	run_logged cli-install "$TOP/tests/cli/install.sh"
+	count_lines cli-install "$LOGDIR/cli-install.log"
 fi
 
 # A lab run counts its scenario's checks, plus one for the run itself: it
