@@ -238,3 +238,5 @@ module_exit(xot_blkback_exit);
 MODULE_AUTHOR("The XoT developers");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("XoT dom0 hook: guest request identity beside xen-blkback");
+/* modprobe loads the driver whose threads we watch first (works without) */
+MODULE_SOFTDEP("pre: xen-blkback");

@@ -17,6 +17,9 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/workqueue.h>
 #include <linux/string.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
@@ -37,7 +40,10 @@ static unsigned long blkif_schedule_fn;
  * The address of xen_blkif_schedule (static in xen-blkback.ko), the
  * function of every blkback ring thread: registering a kprobe on the symbol
  * is the supported way to resolve it from a module. Needs xen-blkback
- * loaded; retried at each vbd discovery until found.
+ * loaded: resolved at our load, again whenever xen-blkback becomes live
+ * (module notifier, so the order the two modules load in does not matter),
+ * and forgotten when it goes, so that a stale address never makes another
+ * thread's kthread data look like a blkif ring.
  */
 static void resolve_blkif_schedule(void)
 {
@@ -51,6 +57,36 @@ static void resolve_blkif_schedule(void)
 	unregister_kprobe(&kp);
 	pr_info("xot-blkback: xen-blkback ring threads run %pS\n", kp.addr);
 }
+
+static void resolve_work_fn(struct work_struct *work)
+{
+	resolve_blkif_schedule();
+}
+
+static DECLARE_WORK(resolve_work, resolve_work_fn);
+
+static int blkback_module_event(struct notifier_block *nb, unsigned long state,
+				void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "xen_blkback"))
+		return NOTIFY_DONE;
+	if (state == MODULE_STATE_LIVE) {
+		/* kprobes has its own module notifier: resolve outside ours */
+		schedule_work(&resolve_work);
+	} else if (state == MODULE_STATE_GOING) {
+		/* its ring threads are gone: its backends were removed first */
+		flush_work(&resolve_work);
+		WRITE_ONCE(blkif_schedule_fn, 0);
+		pr_info("xot-blkback: xen-blkback unloaded\n");
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block blkback_module_nb = {
+	.notifier_call = blkback_module_event,
+};
 
 unsigned long hook_blkif_schedule(void)
 {
@@ -315,7 +351,6 @@ static void vbd_add(u32 domid, u32 devid)
 	v->watch_path = kasprintf(GFP_KERNEL, "%s/%s", v->frontend, XOT_XS_VERSION);
 	if (!v->watch_path)
 		goto err;
-	resolve_blkif_schedule();
 	list_add_rcu(&v->node, &hook_vbds);
 	/* tell the frontend we read XoT rings of this version */
 	xenbus_printf(XBT_NIL, v->backend, XOT_XS_FEATURE, "%u", XOT_WIRE_VERSION);
@@ -406,12 +441,23 @@ out:
 
 int hook_vbd_start(void)
 {
+	int ret;
+
 	if (!xen_initial_domain())
 		return -ENODEV;
+	ret = register_module_notifier(&blkback_module_nb);
+	if (ret)
+		return ret;
+	resolve_blkif_schedule();
 	backend_watch.node = "backend/vbd";
 	backend_watch.callback = backend_changed;
 	/* fires once at once: the initial scan */
-	return register_xenbus_watch(&backend_watch);
+	ret = register_xenbus_watch(&backend_watch);
+	if (ret) {
+		unregister_module_notifier(&blkback_module_nb);
+		flush_work(&resolve_work);
+	}
+	return ret;
 }
 
 void hook_vbd_stop(void)
@@ -419,6 +465,8 @@ void hook_vbd_stop(void)
 	struct hook_vbd *v;
 
 	unregister_xenbus_watch(&backend_watch);
+	unregister_module_notifier(&blkback_module_nb);
+	flush_work(&resolve_work);
 	mutex_lock(&hook_mutex);
 	while ((v = list_first_or_null_rcu(&hook_vbds, struct hook_vbd, node))) {
 		/* withdraw the offer: the frontend stops publishing */

@@ -50,6 +50,9 @@ before_domus() {
 	fi
 	echo $want > $STATE/sched
 	check "scheduler-$want" set_all $want
+	if [ "$want" = xot ] && [ -d /sys/module/xot_blkback ]; then
+		check blkback-load-order load_order
+	fi
 	phys_stat_sum 3 > $STATE/rsect0
 	phys_stat_sum 7 > $STATE/wsect0
 	finish
@@ -132,6 +135,29 @@ hook_reload() {
 	sleep 3
 	hook_offered
 	echo "xot-blkback reloaded under I/O; guests keep verifying"
+}
+
+# Load order: xot-blkback first, xen-blkback after it (as a dom0 whose
+# modules autoload in another order would). xot-blkback must learn blkback's
+# thread function when xen-blkback becomes live, and forget it when it goes;
+# vm_groups later proves the VMs' requests were recognised.
+load_order() {
+	local n0
+	n0=$(dmesg | grep -c 'ring threads run xen_blkif_schedule')
+	rmmod xot-blkback || err "rmmod xot-blkback (no guests yet) failed"
+	rmmod xen-blkback || err "rmmod xen-blkback (no guests yet) failed"
+	modprobe xot-blkback || err "modprobe xot-blkback without xen-blkback failed"
+	modprobe xen-blkback || err "modprobe xen-blkback after xot-blkback failed"
+	sleep 1
+	[ "$(dmesg | grep -c 'ring threads run xen_blkif_schedule')" -ge $((n0 + 1)) ] ||
+		err "xot-blkback did not resolve xen_blkif_schedule when xen-blkback loaded"
+	rmmod xen-blkback || err "rmmod xen-blkback under xot-blkback failed"
+	dmesg | grep -q 'xot-blkback: xen-blkback unloaded' ||
+		err "xot-blkback did not see xen-blkback go"
+	modprobe xen-blkback || err "modprobe xen-blkback again failed"
+	sleep 1
+	[ "$(dmesg | grep -c 'ring threads run xen_blkif_schedule')" -ge $((n0 + 2)) ] ||
+		err "xot-blkback did not resolve xen_blkif_schedule after a reload"
 }
 
 # While the domUs run (their vbds exist only then).
