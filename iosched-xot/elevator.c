@@ -553,6 +553,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_charge(e, xot_rq_cost(rq));
+	/* at-head requests above bypass the queues: not counted here */
+	WRITE_ONCE(xq->dispatched, xq->dispatched + 1);
 	if (!xq->nr_queued && op_is_sync(rq->cmd_flags))
 		xot_antic_arm(xd, xq);
 	xot_trace_dispatch(q, xq);
@@ -854,9 +856,10 @@ static int xot_stats_show(void *data, struct seq_file *m)
 
 static void xot_dump_queue(struct seq_file *m, const char *what, struct xot_queue *xq)
 {
-	seq_printf(m, "  %s tgid=%u w=%u vt=%llu queued=%u refs=%d%s\n", what, xq->tgid,
-		   xq->entity.weight, xq->entity.vtime, xq->nr_queued,
-		   atomic_read(&xq->refs), xq->entity.active ? " active" : "");
+	seq_printf(m, "  %s tgid=%u w=%u vt=%llu queued=%u refs=%d rqs=%llu%s\n", what,
+		   xq->tgid, xq->entity.weight, xq->entity.vtime, xq->nr_queued,
+		   atomic_read(&xq->refs), xq->dispatched,
+		   xq->entity.active ? " active" : "");
 }
 
 /*

@@ -294,13 +294,14 @@ void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
 			   atomic_read(&vg->vrefs),
 			   (long long)READ_ONCE(vg->stats.rqs),
 			   vg->group.entity.active ? " active" : "");
-		seq_printf(m, "%*s  shared tgid=0 w=%u queued=%u\n", 2 * depth, "",
-			   vg->shared_q.entity.weight, vg->shared_q.nr_queued);
+		seq_printf(m, "%*s  shared tgid=0 w=%u queued=%u rqs=%llu\n", 2 * depth, "",
+			   vg->shared_q.entity.weight, vg->shared_q.nr_queued,
+			   vg->shared_q.dispatched);
 		for (xq = rb_entry_safe(rb_first(&vg->queues), struct xot_queue, node); xq;
 		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
-			seq_printf(m, "%*s  process tgid=%u w=%u queued=%u refs=%d\n",
+			seq_printf(m, "%*s  process tgid=%u w=%u queued=%u refs=%d rqs=%llu\n",
 				   2 * depth, "", xq->tgid, xq->entity.weight,
-				   xq->nr_queued, atomic_read(&xq->refs));
+				   xq->nr_queued, atomic_read(&xq->refs), xq->dispatched);
 		xot_vgroups_dump(m, vg, depth + 1);
 	}
 }

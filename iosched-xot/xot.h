@@ -43,6 +43,7 @@ struct xot_queue {
 	u64 done_ns;			/* last completion (set lock-free) */
 	u64 ttime_ns;			/* think time: mean of idle gaps */
 	u32 ttime_samples;
+	u64 dispatched;			/* served from this queue (xd->lock) */
 };
 
 /*

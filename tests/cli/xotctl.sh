@@ -77,13 +77,13 @@ group / w=100 vt=0 vclock=0 active_children=1 queues=1
     shared tgid=0 w=100 queued=0
     guest-cgroup 4242 w=800 vt=1 vclock=1 active_children=1 queues=1 refs=1 rqs=100 active
       shared tgid=0 w=100 queued=0
-      process tgid=77 w=100 queued=3 refs=1
+      process tgid=77 w=100 queued=3 refs=1 rqs=60
     guest-cgroup 4243 w=200 vt=1 vclock=1 active_children=0 queues=0 refs=0 rqs=50
       shared tgid=0 w=100 queued=0
   vm 2 w=100 vt=1 vclock=1 active_children=0 queues=0 refs=0 rqs=20
     shared tgid=0 w=100 queued=0
 group /gold w=800 vt=0 vclock=0 active_children=0 queues=0 active
-  shared tgid=0 w=100 vt=0 queued=2 refs=1 active
+  shared tgid=0 w=100 vt=0 queued=2 refs=1 rqs=0 active
 EOF
 }
 
@@ -168,7 +168,7 @@ if grep -q "^  sda" <<<"$out"; then ko status-only-xot-devices "sda is not on xo
 expect status-stats 0 "stats: inserted=10,merged=0,dispatched=9" xs status --interval 0
 expect status-channels 0 "XOT-BLKBACK: loaded \(dom0\).*vm_weights: web=200.*1 +web +200 +51712 +up +1 +1 +90 +3 +2 +3 +0 .*rejected: weight=2 sequence=1.*2 +db +100 +51712 +down +- .*no channel: 40 bios" \
 	xs status --interval 0
-expect status-tree 0 "dom0 cgroup / .*\(2 idle queues\) +dom0 cgroup /gold +800 +0 .* shared queue +100 +2 .*vm 1 \(web\) +200 .*guest cgroup id 4242 +800 .*process 77 +100 +3 +n/a.*vm 2 \(db\)" \
+expect status-tree 0 "dom0 cgroup / .*\(2 idle queues\) +dom0 cgroup /gold +800 +0 .* shared queue +100 +2 .*vm 1 \(web\) +200 .*guest cgroup id 4242 +800 .*process 77 +100 +3 +- .*vm 2 \(db\)" \
 	xs status --interval 0
 expect status-no-shares 0 "one snapshot only \(--interval 0\)" xs status --interval 0
 
@@ -183,11 +183,14 @@ pycheck status-json-vm-name "$TMP/s.json" "[e['vm'] for e in j['devices'][0]['en
 pycheck status-json-blkback "$TMP/s.json" "j['blkback']['dom0'] and j['blkback']['loaded'] and j['blkback']['vm_weights']=='web=200' and not j['tagger']['loaded']"
 
 # Shares over an interval: the tree and io.xot.stat move on in the middle
-# (vm1 +20 own, guest cgroups +400 and +100, vm2 +300, dom0 / +80, /gold +100).
+# (vm1 +20 own, guest cgroups +400 and +100, vm2 +300, dom0 / +80, /gold +100;
+# queues: process 77 +300 of its cgroup's 400, /gold's shared queue +100;
+# dom0's process 900 prints no rqs=, as modules before 0.1.0 did: no share).
 # (xotctl takes its first snapshot well before 1.5 s and its second at 3.5 s)
 advance() {
 	sleep 1.5
 	tree_a | sed -e 's/rqs=10 /rqs=30 /; s/rqs=100 /rqs=500 /; s/rqs=50$/rqs=150/; s/rqs=20$/rqs=320/' \
+		-e 's/rqs=60$/rqs=360/; s/rqs=0 active$/rqs=100 active/' \
 		>"$R/sys/kernel/debug/block/sdb/sched/tree.new"
 	mv "$R/sys/kernel/debug/block/sdb/sched/tree.new" "$R/sys/kernel/debug/block/sdb/sched/tree"
 	echo "8:16 rqs=180 bytes=1 service_us=1 wait_us=1" >"$R/sys/fs/cgroup/io.xot.stat"
@@ -201,11 +204,11 @@ reset_counters() {
 advance &
 xs status --interval 3.5 --json >"$TMP/sh.json" 2>&1
 wait
-pycheck status-json-shares "$TMP/sh.json" "(lambda e: e['/']['rqs_subtree']==1000 and e['/']['rqs']==80 and e['/|vm1']['rqs']==20 and e['/|vm1']['rqs_subtree']==520 and abs(e['/|vm1']['share_of_device']-0.52)<1e-9 and abs(e['/|vm1|cg4242']['share_of_parent']-400/520)<1e-6 and abs(e['/|vm2']['share_of_parent']-300/1000)<1e-9 and e['/gold']['share_of_device']==0.1 and e['/|vm1|cg4242|p77']['share_of_device'] is None)({x['key']:x for x in j['devices'][0]['entities']})"
+pycheck status-json-shares "$TMP/sh.json" "(lambda e: e['/']['rqs_subtree']==1000 and e['/']['rqs']==80 and e['/|vm1']['rqs']==20 and e['/|vm1']['rqs_subtree']==520 and abs(e['/|vm1']['share_of_device']-0.52)<1e-9 and abs(e['/|vm1|cg4242']['share_of_parent']-400/520)<1e-6 and abs(e['/|vm2']['share_of_parent']-300/1000)<1e-9 and e['/gold']['share_of_device']==0.1 and e['/|vm1|cg4242|p77']['rqs']==300 and abs(e['/|vm1|cg4242|p77']['share_of_parent']-0.75)<1e-9 and abs(e['/|vm1|cg4242|p77']['share_of_device']-0.3)<1e-9 and e['/gold|shared']['share_of_parent']==1.0 and e['/|p900']['share_of_device'] is None)({x['key']:x for x in j['devices'][0]['entities']})"
 pycheck status-json-total "$TMP/sh.json" "j['devices'][0]['total_rqs']==1000 and j['devices'][0]['counts_complete'] and 3.4<j['devices'][0]['interval_s']<6"
 reset_counters
 advance &
-expect status-table-shares 0 "over [3-5]\.[0-9]+ s: 1000 requests dispatched.*dom0 cgroup / +100 +0 +80 +1000 .*100\.0% +100\.0%.*dom0 cgroup /gold +800 +0 +100 +100 .*10\.0% +10\.0%.*vm 1 \(web\) +200 +0 +20 +520 .*52\.0% +52\.0%.*guest cgroup id 4242 +800 +0 +400 +400 .*76\.9% +40\.0%.*vm 2 \(db\) +100 +0 +300 +300 .*30\.0% +30\.0%" \
+expect status-table-shares 0 "over [3-5]\.[0-9]+ s: 1000 requests dispatched.*dom0 cgroup / +100 +0 +80 +1000 .*100\.0% +100\.0%.*dom0 cgroup /gold +800 +0 +100 +100 .*10\.0% +10\.0%.*vm 1 \(web\) +200 +0 +20 +520 .*52\.0% +52\.0%.*guest cgroup id 4242 +800 +0 +400 +400 .*76\.9% +40\.0%.*process 77 +100 +3 +300 +300 .*75\.0% +30\.0%.*vm 2 \(db\) +100 +0 +300 +300 .*30\.0% +30\.0%" \
 	xs status --interval 3.5
 wait
 reset_counters

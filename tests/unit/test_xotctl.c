@@ -171,6 +171,69 @@ static void test_shares(void)
 	xc_tree_free(&b);
 }
 
+/*
+ * Queues with their own counters (rqs= on shared/process lines): a share of
+ * their parent, and not counted twice in the parent's subtree.
+ */
+static const char tree_q_a[] =
+	"group / w=100 vt=0 vclock=0 active_children=1 queues=1\n"
+	"  shared tgid=0 w=100 vt=0 queued=0 refs=0 rqs=0\n"
+	"  vm 1 w=200 vt=1 vclock=1 active_children=1 queues=0 refs=0 rqs=0\n"
+	"    shared tgid=0 w=100 queued=0 rqs=0\n"
+	"    guest-cgroup 7 w=100 vt=1 vclock=1 active_children=2 queues=2 refs=2 rqs=10\n"
+	"      shared tgid=0 w=100 queued=0 rqs=0\n"
+	"      process tgid=11 w=100 queued=1 refs=1 rqs=4\n"
+	"      process tgid=12 w=100 queued=1 refs=1 rqs=6\n";
+
+static const char tree_q_b[] =
+	"group / w=100 vt=0 vclock=0 active_children=1 queues=1\n"
+	"  shared tgid=0 w=100 vt=0 queued=0 refs=0 rqs=0\n"
+	"  vm 1 w=200 vt=1 vclock=1 active_children=1 queues=0 refs=0 rqs=0\n"
+	"    shared tgid=0 w=100 queued=0 rqs=0\n"
+	"    guest-cgroup 7 w=100 vt=1 vclock=1 active_children=2 queues=2 refs=2 rqs=410\n"
+	"      shared tgid=0 w=100 queued=0 rqs=0\n"
+	"      process tgid=11 w=100 queued=1 refs=1 rqs=104\n"
+	"      process tgid=12 w=100 queued=1 refs=1 rqs=306\n";
+
+static void test_queue_shares(void)
+{
+	struct xc_tree a, b;
+	struct xc_share *s;
+	bool complete;
+	long long total;
+	int i;
+
+	/* b: process 11 +100, process 12 +300 (guest cgroup 7 +400 in all) */
+	CHECK(xc_tree_parse(tree_q_a, &a) == 0);
+	CHECK(xc_tree_parse(tree_q_b, &b) == 0);
+	set_group_rqs(&a, "/", 0);
+	set_group_rqs(&b, "/", 0);
+	s = calloc((size_t)b.nr, sizeof(*s));
+	total = xc_shares(&a, &b, s, &complete);
+	CHECKF(total == 400, "total %lld (queues counted twice?)", total);
+	CHECK(complete);
+	i = find(&b, "/|vm1|cg7");
+	CHECKF(s[i].subtree == 400, "cg7 subtree %lld", s[i].subtree);
+	i = find(&b, "/|vm1|cg7|p11");
+	CHECKF(s[i].known && s[i].delta == 100 && s[i].has_share, "p11 %lld", s[i].delta);
+	CHECK(s[i].of_parent > 0.2499 && s[i].of_parent < 0.2501);
+	CHECK(s[i].of_device > 0.2499 && s[i].of_device < 0.2501);
+	i = find(&b, "/|vm1|cg7|p12");
+	CHECK(s[i].delta == 300 && s[i].of_parent > 0.7499 && s[i].of_parent < 0.7501);
+	i = find(&b, "/|vm1|cg7|shared");
+	CHECK(s[i].known && s[i].delta == 0 && s[i].has_share && s[i].of_parent == 0);
+
+	/* a process queue freed and made again: its counter restarts at 0 */
+	i = find(&b, "/|vm1|cg7|p11");
+	b.e[i].rqs = 2;
+	xc_shares(&a, &b, s, &complete);
+	CHECK(s[i].delta == 2);
+
+	free(s);
+	xc_tree_free(&a);
+	xc_tree_free(&b);
+}
+
 static void test_vbds(void)
 {
 	static const char text[] =
@@ -379,6 +442,7 @@ static const struct unit_test tests[] = {
 	{ "tree-parse", test_tree_parse },
 	{ "tree-bad-lines", test_tree_bad },
 	{ "shares", test_shares },
+	{ "queue-shares", test_queue_shares },
 	{ "vbds", test_vbds },
 	{ "vm-weights", test_vm_weights },
 	{ "modprobe-conf", test_conf },

@@ -8,8 +8,15 @@
  * guest without a record), a guest-cgroup line's counts its shared and
  * process queues, and a dom0 cgroup's io.xot.stat rqs= (filled in by the
  * caller) counts its own shared and process queues. So an entity's share is
- * its own count plus its descendants', over the device's total. Queues
- * (shared, process) have no counter of their own: no share for them.
+ * its own count plus its descendants', over the device's total.
+ *
+ * Queues (shared, process) count what was served from them (rqs= on their
+ * lines; older modules print none, and then they get no share). That count
+ * is already part of their group's own count, so it is not added to the
+ * group again; a queue's share of its parent is its count over the
+ * parent's whole subtree. A process queue is freed when its process goes
+ * idle and made again later: its counter then starts from 0 again, which
+ * an interval sees as a counter that went back (counted from 0).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,12 @@ int xc_tree_group_parent(const struct xc_tree *t, int i)
 	}
 	free(p);
 	return found == i ? -1 : found;
+}
+
+/* shared and process queues: their count is inside their group's */
+static bool is_queue(const struct xc_ent *e)
+{
+	return e->kind == XC_SHARED || e->kind == XC_PROC;
 }
 
 /* The entities of snapshot a that have counters, sorted by key. */
@@ -101,10 +114,10 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 
 		memset(s, 0, sizeof(*s));
 		s->tparent = e->kind == XC_GROUP ? xc_tree_group_parent(b, i) : e->parent;
-		if (e->kind == XC_SHARED || e->kind == XC_PROC)
-			continue;	/* counted in their group */
 		if (!e->has_rqs) {
-			*complete = false;
+			/* queues without a counter: an older module, no share */
+			if (!is_queue(e))
+				*complete = false;
 			continue;
 		}
 		s->known = true;
@@ -129,7 +142,7 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 		if (!sum)
 			break;
 		for (i = 0; i < b->nr; i++)
-			if (out[i].tparent >= 0)
+			if (out[i].tparent >= 0 && !is_queue(&b->e[i]))
 				sum[out[i].tparent] += out[i].subtree;
 		for (i = 0; i < b->nr; i++) {
 			long long v = out[i].delta + sum[i];
@@ -150,7 +163,7 @@ long long xc_shares(const struct xc_tree *a, const struct xc_tree *b,
 		struct xc_share *s = &out[i];
 		long long parent_total;
 
-		if (b->e[i].kind == XC_SHARED || b->e[i].kind == XC_PROC || !total)
+		if ((is_queue(&b->e[i]) && !s->known) || !total)
 			continue;
 		parent_total = s->tparent >= 0 ? out[s->tparent].subtree : total;
 		s->has_share = true;

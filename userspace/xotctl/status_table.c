@@ -32,7 +32,8 @@ static void table_ent(const struct devshares *ds, const struct blkback *bb, int 
 		snprintf(own, sizeof(own), "%lld", s->delta);
 	if (s && (s->known || s->subtree) && ds->secs > 0)
 		snprintf(rate, sizeof(rate), "%.0f", (double)s->subtree / ds->secs);
-	if (e->kind == XC_SHARED || e->kind == XC_PROC) {
+	if ((e->kind == XC_SHARED || e->kind == XC_PROC) && !e->has_rqs) {
+		/* an older module: queues without a counter */
 		snprintf(rqs, sizeof(rqs), "n/a");
 		snprintf(own, sizeof(own), "n/a");
 	}

@@ -5,13 +5,13 @@
  * xot_tree_show, iosched-xot/origin.c xot_vgroups_dump):
  *
  *   group /PATH w= vt= vclock= active_children= queues=[ active]
- *     shared tgid=0 w= vt= queued= refs=[ active]
- *     process tgid=N w= vt= queued= refs=[ active]
+ *     shared tgid=0 w= vt= queued= refs= rqs=[ active]
+ *     process tgid=N w= vt= queued= refs= rqs=[ active]
  *     vm DOMID w= vt= vclock= active_children= queues= refs= rqs=[ active]
- *       shared tgid=0 w= queued=
+ *       shared tgid=0 w= queued= rqs=
  *       guest-cgroup ID w= ... rqs=[ active]
- *         shared tgid=0 w= queued=
- *         process tgid=N w= queued= refs=
+ *         shared tgid=0 w= queued= rqs=
+ *         process tgid=N w= queued= refs= rqs=
  *
  * Two spaces of indentation per level: a line at depth d belongs to the
  * last vm/guest-cgroup/group line at depth d-1. Lines this parser does not
@@ -177,7 +177,7 @@ static bool parse_line(char *line, struct xc_tree *t, int *stack)
 		e->kind = s[0] == 's' ? XC_SHARED : XC_PROC;
 		if (!fields(strchr(s, ' ') + 1, e))
 			goto bad;
-		e->has_rqs = false;	/* queues have no request counter */
+		/* queues print rqs= since they have counters (shares.c); n/a before */
 		return true;
 	}
 bad:
