@@ -4,15 +4,21 @@
 # protocol in userspace/lab/xen-lab.sh). dom0's device is null_blk without
 # delay on xot, so the request path's CPU cost limits the guests' IOPS.
 # Time is cut into phases of OVH_PHASE seconds from the moment every domU
-# started; even phases run with XoT (xot-blkback here, xot-tagger in the
-# guests), odd phases without (both unloaded). The domUs follow the same
-# clock (domU.sh) and run fio in the middle of each phase.
+# started; phases run with XoT (xot-blkback here, xot-tagger in the guests)
+# or without (both unloaded) in the order xot off off xot, xot off off xot,
+# ... (ABBA: a drift of the host's speed over the run, such as another QEMU
+# starting, weighs on both modes alike, and each mode follows each mode
+# equally often). The domUs follow the same clock (domU.sh) and run fio in
+# the middle of each phase.
 #
 # Per phase dom0 records the blkif-backend interrupts (the guests' event
 # channel notifications to dom0) and the requests its device completed:
 # dom0/phases.txt "phase xot|off notify_in requests".
 
 STATE=/tmp/ovh
+
+# phase k's mode: xot off off xot, repeated (domU.sh has the same rule)
+ovh_mode() { case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac; }
 PHASE=${OVH_PHASE:-24}
 ROUNDS=${OVH_ROUNDS:-3}
 
@@ -35,8 +41,7 @@ while_domus() {
 	start=$(cut -d. -f1 /proc/uptime)
 	: >"$XOT_RESULTS/phases.txt"
 	for k in $(seq 0 $((2 * ROUNDS - 1))); do
-		mode=xot
-		[ $((k % 2)) = 1 ] && mode=off
+		mode=$(ovh_mode $k)
 		# load or unload at the phase start, while the guests are idle
 		if [ $mode = xot ] && [ $loaded = 0 ]; then
 			modprobe xot-blkback || ok=0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Xen overhead benchmark, guest side: see dom0.sh. In each phase of
-# OVH_PHASE seconds: load (even phases) or unload (odd) xot-tagger, wait,
+# OVH_PHASE seconds: load (xot phases) or unload (off) xot-tagger, wait,
 # run fio 4 KiB random reads at depth OVH_DEPTH for OVH_PHASE - 10 s, and
 # record "phase xot|off iops notify_out requests" in phases.txt, where
 # notify_out counts blkif interrupts here (dom0's notifications to us).
@@ -15,14 +15,15 @@ disk=${XOT_DISK#/dev/}
 blkif_irqs() { awk '/blkif/ && !/backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
 disk_reqs() { awk '{ print $1 + $5 }' "/sys/block/$disk/stat"; }
 now() { cut -d. -f1 /proc/uptime; }
+# phase k's mode: xot off off xot, repeated (as in dom0.sh)
+ovh_mode() { case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac; }
 
 start=$(now)
 : >"$OUT"
 fail=0
 k=0
 while [ $k -lt $((2 * ROUNDS)) ]; do
-	mode=xot
-	[ $((k % 2)) = 1 ] && mode=off
+	mode=$(ovh_mode $k)
 	# dom0 switches at the phase start: start 3 s later, stop 7 s early
 	while [ $(($(now) - start)) -lt $((k * PHASE + 3)) ]; do sleep 0.3; done
 	if [ $mode = xot ]; then
@@ -36,9 +37,11 @@ while [ $k -lt $((2 * ROUNDS)) ]; do
 	fio --name=ovh --filename="$XOT_DISK" --size=128m --rw=randread --bs=4k \
 		--ioengine=libaio --iodepth="$DEPTH" --direct=1 --runtime=$((PHASE - 11)) \
 		--time_based --output-format=terse --terse-version=3 >/tmp/ovh.terse 2>/tmp/ovh.err
-	iops=$(awk -F';' '/^3;/ { print $8 }' /tmp/ovh.terse)
+	# IOPS from KiB read and runtime (terse fields 6 and 9): fio's own
+	# IOPS field is an integer
+	iops=$(awk -F';' '/^3;/ && $9 > 0 { printf "%.1f", $6 / 4 * 1000 / $9 }' /tmp/ovh.terse)
 	echo "$k $mode ${iops:-0} $(($(blkif_irqs) - i0)) $(($(disk_reqs) - r0))" >>"$OUT"
-	[ "${iops:-0}" != 0 ] || fail=1
+	case ${iops:-0} in 0 | 0.0) fail=1 ;; esac
 	k=$((k + 1))
 done
 cat "$OUT"
