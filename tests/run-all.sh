@@ -61,12 +61,13 @@ run_logged() { # step cmd...
 	return $rc
 }
 
-# Count the PASS/FAIL lines a step printed (unit tests and lab scenarios).
+# Count the PASS/FAIL lines a step printed (unit tests and lab scenarios;
+# the Xen lab's closing list names the side: "domU1: XOT-PASS name").
 count_lines() { # step log
-	local p f
-	p=$(grep -cE '^(PASS|XOT-PASS) ' "$2")
-	f=$(grep -cE '^(FAIL|XOT-FAIL) ' "$2")
-	grep -E '^(FAIL|XOT-FAIL|XOT-SKIP) ' "$2" | sed "s/^/  [$1] /"
+	local p f side='^((dom0|domU[0-9]+): )?'
+	p=$(grep -cE "${side}(PASS|XOT-PASS) " "$2")
+	f=$(grep -cE "${side}(FAIL|XOT-FAIL) " "$2")
+	grep -E "${side}(FAIL|XOT-FAIL|XOT-SKIP) " "$2" | sed "s/^/  [$1] /"
 	echo "  [$1] $p passed, $f failed"
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
