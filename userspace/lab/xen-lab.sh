@@ -41,7 +41,9 @@
 #            device(s), where the I/O scheduler sits, e.g. /dev/nullb0),
 #            XOT_BACKING_i (domU i's disk in dom0, e.g. /dev/mapper/xot-domU1),
 #            XOT_MODULES (1: XoT modules loaded when built), XOT_LIB, --env
-#            variables. Helpers: lab_log, lab_domus_running.
+#            variables. Helpers: lab_log, lab_domus_running, and
+#            lab_hold/lab_release domUi around taking a domU away on
+#            purpose (xl save + xl restore), so the lab waits for it.
 #
 # --env XOT_DOMU_VCPUS=N gives every domU N vCPUs (default 1); blkfront then
 # negotiates up to N blkif rings (queues) per disk with blkback.

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# XoT channel across a blkfront reconnect, dom0 side (sourced by dom0's
+# /init; the guest's part and the command are in domU.sh).
+#
+# before_domus: the physical device on xot (xot-blkback loaded by the lab).
+# while_domus:  once xot-blkback matches domU1's records, `xl save` it to a
+#               file and `xl restore` it (a new domid, blkfront reconnects,
+#               xot-tagger grants new rings); then wait until xot-blkback
+#               maps the new domain's channel and matches its records.
+# after_domus:  the restored domain had a channel of its own, records
+#               matched on it with at most 5 % unmatched and none rejected,
+#               the old domain's vbd was forgotten, and nothing is left in
+#               flight on the device.
+
+. "$XOT_LIB/guest.sh"
+
+STATE=/tmp/reconnect
+VBDS=/sys/kernel/debug/xot-blkback/vbds
+
+before_domus() {
+	local dev
+	mkdir -p $STATE
+	[ -d /sys/module/xot_blkback ] || { echo "XOT-FAIL reconnect-hook xot-blkback is not loaded"; return 1; }
+	for dev in $XOT_PHYS; do
+		check "scheduler-xot-${dev#/dev/}" sched_set "$dev" xot
+	done
+	finish
+}
+
+# "matched" summed over the rings of domid $1's vbds (0 if none)
+matched_of() {
+	awk -v d="$1" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
+		for (i = 3; i < NF; i++) if ($i == "matched") s += $(i + 1) } END { print s + 0 }' $VBDS
+}
+ring_field_sum() { # domid field
+	awk -v d="$1" -v k="$2" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
+		for (i = 3; i < NF; i++) if ($i == k) s += $(i + 1) } END { print s + 0 }' $VBDS
+}
+rejected_of() {
+	awk -v d="$1" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
+		for (i = 3; i < NF; i++) if ($i ~ /^rejected_/) s += $(i + 1) } END { print s + 0 }' $VBDS
+}
+channel_of() { awk -v d="$1" '$1 == d { print $5; exit }' $VBDS; }
+
+wait_until() { # seconds cmd...
+	local n=$(($1 * 2)) i=0
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -lt $n ] || return 1
+		sleep 0.5
+	done
+}
+
+save_restore() {
+	local old new t0 t1 t2
+	old=$(xl domid domU1) || err "no domU1"
+	echo "$old" > $STATE/old
+	matched_over() { [ "$(matched_of "$1")" -gt "$2" ]; }
+	wait_until 300 matched_over "$old" 200 || err "domU1 (domid $old): no records matched: $(cat $VBDS)"
+	cat $VBDS > "$RESULTS/vbds-before.txt"
+	lab_hold domU1
+	t0=$(up)
+	xl save domU1 $STATE/domU1.save > "$RESULTS/xl-save.log" 2>&1 ||
+		{ lab_release domU1; err "xl save: $(tail -3 "$RESULTS/xl-save.log")"; }
+	t1=$(up)
+	xl restore $STATE/domU1.save > "$RESULTS/xl-restore.log" 2>&1 ||
+		{ lab_release domU1; err "xl restore: $(tail -3 "$RESULTS/xl-restore.log")"; }
+	t2=$(up)
+	lab_release domU1
+	rm -f $STATE/domU1.save
+	new=$(xl domid domU1) || err "no domU1 after the restore"
+	echo "$new" > $STATE/new
+	echo "saved domid $old in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s, restored as domid $new in $(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }') s"
+	[ "$new" != "$old" ] || err "the restored domain kept domid $old"
+	up_again() { [ "$(channel_of "$new")" = up ] && [ "$(matched_of "$new")" -gt 100 ]; }
+	wait_until 300 up_again || err "domid $new: no channel or no records matched: $(cat $VBDS)"
+	cat $VBDS | tee "$RESULTS/vbds-after.txt"
+}
+
+while_domus() {
+	mkdir -p $STATE
+	check save-restore save_restore
+	# the last view of the new domain's channel while it runs
+	while lab_domus_running; do
+		grep -q ' up ' $VBDS 2>/dev/null && cp $VBDS "$RESULTS/vbds-last.txt"
+		sleep 1
+	done
+	finish
+}
+
+new_channel_matched() {
+	local new m u r f=$RESULTS/vbds-last.txt
+	new=$(cat $STATE/new) || err "no restore happened"
+	[ -s "$f" ] || err "no view of xot-blkback's vbds while domid $new ran"
+	VBDS=$f
+	cat "$f"
+	m=$(matched_of "$new") u=$(ring_field_sum "$new" unmatched) r=$(rejected_of "$new")
+	echo "domid $new: matched $m, unmatched $u, rejected $r"
+	[ "$m" -gt 100 ] || err "only $m records matched on the new channel"
+	[ $((u * 20)) -le "$m" ] || err "unmatched $u is over 5 % of matched $m"
+	[ "$r" = 0 ] || err "$r records rejected"
+	! awk -v d="$(cat $STATE/old)" '$1 == d { found = 1 } END { exit !found }' "$f" ||
+		err "the old domain's vbd is still listed"
+}
+
+after_domus() {
+	check new-channel-matched new_channel_matched
+	for dev in $XOT_PHYS; do
+		check "idle-${dev#/dev/}" wait_idle "$dev"
+	done
+	finish
+}
