@@ -36,6 +36,14 @@ before_domus() {
 	echo "XOT-PASS ovh-setup $dev on xot, phases of $PHASE s, $ROUNDS rounds"
 }
 
+# wait until SEC seconds since the start; false if the domUs are gone
+wait_phase_time() {
+	while [ $(($(cut -d. -f1 /proc/uptime) - start)) -lt "$1" ]; do
+		lab_domus_running || return 1
+		sleep 0.5
+	done
+}
+
 while_domus() {
 	local start k mode i0 r0 loaded=1 ok=1
 	start=$(cut -d. -f1 /proc/uptime)
@@ -50,13 +58,15 @@ while_domus() {
 			rmmod xot-blkback || ok=0
 			loaded=0
 		fi
+		# count over the guests' fio window (domU.sh: from 4 s into the
+		# phase to 7 s before its end): at the end of the last phase
+		# the domUs are gone, and their interrupt lines with them
+		wait_phase_time $((k * PHASE + 4)) || break
 		i0=$(backend_irqs)
 		r0=$(dev_reqs)
-		while [ $(($(cut -d. -f1 /proc/uptime) - start)) -lt $(((k + 1) * PHASE)) ]; do
-			lab_domus_running || break
-			sleep 0.5
-		done
+		wait_phase_time $(((k + 1) * PHASE - 7)) || break
 		echo "$k $mode $(($(backend_irqs) - i0)) $(($(dev_reqs) - r0))" >>"$XOT_RESULTS/phases.txt"
+		wait_phase_time $(((k + 1) * PHASE)) || break
 	done
 	[ $loaded = 1 ] || modprobe xot-blkback
 	cat /sys/kernel/debug/xot-blkback/vbds >"$XOT_RESULTS/vbds.txt" 2>/dev/null
