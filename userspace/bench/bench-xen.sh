@@ -33,6 +33,7 @@ STEPS="fairness overhead"
 OVH_NULLB="irqmode=0 hw_queue_depth=64"
 OVH_ROUNDS=4
 OVH_PHASE=30
+OVH_TOGGLE=both
 RUNTIME=90
 NULLB="completion_nsec=40000000 hw_queue_depth=1"
 VMW="domU1=100,domU2=100,domU3=200"
@@ -51,6 +52,9 @@ TCG) and writes results/xen-fairness.json and a table.
   --rounds N           overhead: XoT/no-XoT phase pairs, in the order
                        xot off, off xot, ... (default $OVH_ROUNDS; even is balanced)
   --phase SEC          overhead: seconds per phase (default $OVH_PHASE)
+  --toggle SIDE        overhead: what the off phases unload: both (default),
+                       guest (the tagger; dom0 keeps xot-blkback) or dom0
+                       (xot-blkback; the guests keep the tagger)
   --runtime SEC        fio time per guest job (default $RUNTIME)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--steps) STEPS=${2:?--steps needs a value}; shift ;;
 	--rounds) OVH_ROUNDS=${2:?--rounds needs a value}; shift ;;
 	--phase) OVH_PHASE=${2:?--phase needs a value}; shift ;;
+	--toggle) OVH_TOGGLE=${2:?--toggle needs a value}; shift ;;
 	--runtime) RUNTIME=${2:?--runtime needs a value}; shift ;;
 	--nullb) NULLB=${2:?--nullb needs a value}; shift ;;
 	--report-only) REPORT_ONLY=1 ;;
@@ -83,6 +88,9 @@ done
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
+case $OVH_TOGGLE in both | guest | dom0) ;;
+*) echo "bench-xen: --toggle: both, guest or dom0, not '$OVH_TOGGLE'" >&2; exit 2 ;;
+esac
 [[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
 	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }
 for s in $STEPS; do
@@ -164,7 +172,7 @@ overhead_json() {
 	cat "$d"/domU*/phases.txt | awk -v dom0="$d/dom0/phases.txt" \
 		-v commit="$COMMIT" \
 		-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v nullb="$OVH_NULLB" \
-		-v rounds="$OVH_ROUNDS" -v phase="$OVH_PHASE" -v rc="$lab_rc" -v secs="$secs" '
+		-v rounds="$OVH_ROUNDS" -v phase="$OVH_PHASE" -v toggle="$OVH_TOGGLE" -v rc="$lab_rc" -v secs="$secs" '
 	# domU lines: phase mode iops notify_from_dom0 requests
 	{ iops[$2] += $3; n[$2]++; ph[$1] += $3; mode[$1] = $2; nin[$2] += $4; rq[$2] += $5 }
 	END {
@@ -174,7 +182,7 @@ overhead_json() {
 		}
 		printf "{\n  \"benchmark\": \"xen-overhead\",\n  \"command\": \"make bench-xen BENCH_ARGS=--steps overhead\",\n"
 		printf "  \"commit\": \"%s\",\n  \"date\": \"%s\",\n", commit, date
-		printf "  \"parameters\": {\"domus\": 2, \"dom0_device\": \"null_blk %s\", \"fio\": \"randread 4k direct libaio\", \"rounds\": %d, \"phase_s\": %d, \"lab_rc\": %d, \"lab_s\": %d},\n", nullb, rounds, phase, rc, secs
+		printf "  \"parameters\": {\"domus\": 2, \"dom0_device\": \"null_blk %s\", \"fio\": \"randread 4k direct libaio\", \"rounds\": %d, \"phase_s\": %d, \"off_unloads\": \"%s\", \"lab_rc\": %d, \"lab_s\": %d},\n", nullb, rounds, phase, toggle, rc, secs
 		printf "  \"phases\": ["
 		for (k = 0; k in mode; k++)
 			printf "%s{\"phase\": %d, \"xot\": %s, \"iops_all_domus\": %.1f}", k ? ", " : "", k, mode[k] == "xot" ? "true" : "false", ph[k]
@@ -219,7 +227,7 @@ if has_step overhead; then
 		echo "bench-xen: overhead, $OVH_ROUNDS rounds of $OVH_PHASE s phases ($(date +%T))"
 		start=$(date +%s)
 		"$TOP/userspace/lab/xen-lab.sh" --domus 2 --device nullb --layout dm-linear \
-			--nullb "$OVH_NULLB" --env OVH_PHASE="$OVH_PHASE" \
+			--nullb "$OVH_NULLB" --env OVH_PHASE="$OVH_PHASE" --env OVH_TOGGLE="$OVH_TOGGLE" \
 			--env OVH_ROUNDS="$OVH_ROUNDS" \
 			--timeout $((2 * OVH_ROUNDS * OVH_PHASE + 600)) overhead
 		rc=$?

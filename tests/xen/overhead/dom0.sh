@@ -16,6 +16,10 @@
 # dom0/phases.txt "phase xot|off notify_in requests".
 
 STATE=/tmp/ovh
+# what the off phases unload: both (default), guest (xot-tagger only; dom0
+# keeps xot-blkback) or dom0 (xot-blkback only; the guests keep the
+# tagger, whose channel goes with the backend's offer): where the cost is
+TOGGLE=${OVH_TOGGLE:-both}
 
 # phase k's mode: xot off off xot, repeated (domU.sh has the same rule)
 ovh_mode() { case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac; }
@@ -51,7 +55,9 @@ while_domus() {
 	for k in $(seq 0 $((2 * ROUNDS - 1))); do
 		mode=$(ovh_mode $k)
 		# load or unload at the phase start, while the guests are idle
-		if [ $mode = xot ] && [ $loaded = 0 ]; then
+		if [ "$TOGGLE" = guest ]; then
+			:	# xot-blkback stays loaded
+		elif [ $mode = xot ] && [ $loaded = 0 ]; then
 			modprobe xot-blkback || ok=0
 			loaded=1
 		elif [ $mode = off ] && [ $loaded = 1 ]; then

@@ -10,6 +10,7 @@ PHASE=${OVH_PHASE:-24}
 ROUNDS=${OVH_ROUNDS:-3}
 DEPTH=${OVH_DEPTH:-16}
 OUT=$XOT_RESULTS/phases.txt
+TOGGLE=${OVH_TOGGLE:-both}	# dom0.sh: dom0 = the tagger stays loaded
 disk=${XOT_DISK#/dev/}
 
 blkif_irqs() { awk '/blkif/ && !/backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
@@ -26,7 +27,9 @@ while [ $k -lt $((2 * ROUNDS)) ]; do
 	mode=$(ovh_mode $k)
 	# dom0 switches at the phase start: start 3 s later, stop 7 s early
 	while [ $(($(now) - start)) -lt $((k * PHASE + 3)) ]; do sleep 0.3; done
-	if [ $mode = xot ]; then
+	if [ "$TOGGLE" = dom0 ]; then
+		:	# xot-tagger stays loaded
+	elif [ $mode = xot ]; then
 		grep -q '^xot_tagger ' /proc/modules || modprobe xot-tagger || fail=1
 	else
 		! grep -q '^xot_tagger ' /proc/modules || rmmod xot-tagger || fail=1
