@@ -17,7 +17,7 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-.PHONY: all modules user check-kdir private-headers clean help test unit \
+.PHONY: all modules user check-kdir private-headers clean help test unit stress \
 	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long \
 	install uninstall check-kver print-kver dkms-src dkms-add dkms-install dkms-remove
 
@@ -42,6 +42,8 @@ help:
 	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
 	@echo "  make fuzz           libFuzzer harnesses of tests/fuzz/, FUZZ_SECONDS each (default 20)"
 	@echo "  make fuzz-long      the long campaign (FUZZ_LONG_SECONDS each, default 3600), grows the corpus"
+	@echo "  make stress         long hardening runs (fuzz, starvation, faults, reconnect, hostile guest):"
+	@echo "                      results/hardening.json (STRESS_ARGS=--quick: a few minutes)"
 	@echo "  make sim            the elevator simulator, build/bin/xot-sim (userspace/sim/README.md)"
 	@echo "  make trace          the blktrace analyser, build/bin/xot-trace (README: xot-trace)"
 	@echo "  make sparse         sparse (static checker) over the kernel sources"
@@ -177,6 +179,10 @@ fuzz: $(FUZZ_BINS)
 	@$(TOP)/tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # the documented long campaign (docs/hardening.md): FUZZ_SECONDS per harness
+# the long hardening runs and results/hardening.json (tests/run-stress.sh)
+stress:
+	@$(TOP)/tests/run-stress.sh $(STRESS_ARGS)
+
 fuzz-long: $(FUZZ_BINS)
 	@$(TOP)/tests/run-fuzz.sh --update-corpus $(or $(FUZZ_LONG_SECONDS),3600) $(FUZZ_BINS)
 

@@ -160,6 +160,10 @@ if wanted host; then
 	lab_step host host-lab-smoke "$TOP/userspace/lab/host-lab.sh" smoke
 	lab_step host-cgroup host-lab-cgroup-weights "$TOP/userspace/lab/host-lab.sh" cgroup-weights
 	lab_step host-life host-lab-lifecycle "$TOP/userspace/lab/host-lab.sh" lifecycle
+	# weight 1 against 10000: waits in dispatches against the documented bound
+	lab_step host-starve host-lab-starvation "$TOP/userspace/lab/host-lab.sh" starvation
+	# the device removed under queued I/O; scheduler switching under verify
+	lab_step host-faults host-lab-faults "$TOP/userspace/lab/host-lab.sh" faults
 fi
 
 if wanted xen; then

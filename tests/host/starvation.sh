@@ -41,7 +41,7 @@ check cgroups sh -c "mkdir -p $CG/lo $CG/hi && echo 1 >$CG/lo/io.xot.weight &&
 run_contention() {
 	local bt=/tmp/starve btpid hipid lopid
 	rm -rf $bt && mkdir -p $bt
-	blktrace -d "$DEV" -a issue -a insert -a complete -o st -D $bt >/dev/null 2>&1 &
+	blktrace -d "$DEV" -o st -D $bt >/dev/null 2>&1 &
 	btpid=$!
 	sleep 1
 	cgexec -g io:hi fio --name=hi --filename=$DEV --direct=1 --rw=randread --bs=4k \
@@ -82,7 +82,7 @@ measure() {
 		printf "{\n  \"test\": \"starvation\",\n  \"weights\": {\"lo\": 1, \"hi\": 10000},\n"
 		printf "  \"runtime_s\": %d,\n  \"dispatches\": %d,\n  \"lo_dispatched\": %d,\n", runtime, d, n
 		printf "  \"lo_wait_dispatches\": {\"max\": %d, \"mean\": %.1f, \"all\": [", max, sum / n
-		for (i = 1; i <= n; i++) printf "%s%d", i > 1 ? ", " : "", waits[i]
+		for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? ", " : ""), waits[i]
 		printf "]},\n  \"documented_bound_dispatches\": %d,\n", bound
 		printf "  \"max_over_bound\": %.4f\n}\n", max / bound
 		if (max > bound + 1) exit 2

@@ -286,11 +286,13 @@ base_key() {
 DOMU_BINS=(/usr/bin/bash /usr/bin/fio /usr/sbin/blktrace /usr/bin/blkparse /usr/bin/cgcreate
 	/usr/bin/cgset /usr/bin/cgexec /usr/bin/cgget)
 DOMU_MODS=(xen-blkfront configfs)
-# bash, flock, stat, readlink, losetup, logger: Xen's hotplug scripts
+# bash, flock, stat, readlink, losetup, logger: Xen's hotplug scripts; libxl-save-helper:
+# xl save and xl restore
 DOM0_BINS=(/usr/bin/bash /usr/bin/flock /usr/bin/stat /usr/bin/readlink
 	/usr/sbin/losetup /usr/bin/logger /usr/bin/pkill /usr/sbin/dmsetup
 	"$XENBIN/xl" "$XENBIN/xenstored" "$XENBIN/xenconsoled" "$XENBIN/xen-init-dom0"
 	"$XENBIN/xenstore-control" "$XENBIN/xentop"
+	"$XENBIN/libxl-save-helper"
 	/usr/bin/xenstore /usr/bin/xenstore-read /usr/bin/xenstore-write
 	/usr/bin/xenstore-ls /usr/bin/xenstore-list /usr/bin/xenstore-exists
 	/usr/bin/xenstore-rm /usr/bin/xenstore-chmod /usr/bin/xenstore-watch

@@ -62,8 +62,17 @@ save_restore() {
 	cat $VBDS > "$RESULTS/vbds-before.txt"
 	lab_hold domU1
 	t0=$(up)
-	xl save domU1 $STATE/domU1.save > "$RESULTS/xl-save.log" 2>&1 ||
-		{ lab_release domU1; err "xl save: $(tail -3 "$RESULTS/xl-save.log")"; }
+	# up to 5 tries: libxl of Xen 4.17 can take the guest's acknowledgement
+	# of the suspend request for the suspend itself (then "not suspended"
+	# and the domain is resumed where it was)
+	local try
+	for try in 1 2 3 4 5; do
+		xl save domU1 $STATE/domU1.save > "$RESULTS/xl-save.log" 2>&1 && break
+		echo "xl save try $try: $(grep -m1 error "$RESULTS/xl-save.log")"
+		rm -f $STATE/domU1.save
+		[ $try -lt 5 ] || { lab_release domU1; err "xl save: $(tail -3 "$RESULTS/xl-save.log")"; }
+		sleep 3
+	done
 	t1=$(up)
 	xl restore $STATE/domU1.save > "$RESULTS/xl-restore.log" 2>&1 ||
 		{ lab_release domU1; err "xl restore: $(tail -3 "$RESULTS/xl-restore.log")"; }

@@ -7,7 +7,9 @@
 # must withdraw its rings at suspend and grant new ones once blkfront is
 # connected again, with no request lost and no record missing:
 #
-#   userspace/lab/xen-lab.sh --domus 1 --domu-mem 256 reconnect
+#   userspace/lab/xen-lab.sh --domus 1 --dom0-mem 1536 reconnect
+#
+# (dom0 keeps the saved domain, 384 MiB, in its memory: hence --dom0-mem)
 #
 #   resume-under-io   fio (direct random writes, crc32c verify with a backlog)
 #                     runs until the channel on xvda has been set up again
@@ -85,6 +87,8 @@ check_records_after() {
 	[ $((d1 - d0)) = 0 ] || err "$((d1 - d0)) records dropped"
 }
 
+# suspend and resume messages on the console (the lab boots with loglevel=5)
+dmesg -n 7
 [ -d $D ] || { echo "XOT-FAIL reconnect-tagger xot-tagger is not loaded"; exit 1; }
 check resume-under-io check_resume_under_io
 check records-after check_records_after

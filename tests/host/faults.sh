@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-lab fault test (inside the guest):
+#   userspace/lab/host-lab.sh faults                     (test command)
+#   userspace/lab/host-lab.sh --append switch=300 faults (make stress)
+#
+# - The backing device goes away with I/O queued in xot: a slow null_blk
+#   device (20 ms per request, one tag) on xot, three cgroups with 16 reads
+#   each outstanding (most of them waiting inside the elevator), then the
+#   device is powered off through configfs. Every fio must end (with I/O
+#   errors, not hang), nothing may stay in flight, the kernel logs no
+#   warning (the lab checks the log), and the module unloads afterwards.
+# - Scheduler switched round xot, mq-deadline, none, bfq, kyber every 0.3 s
+#   for SWITCH seconds (default 20; make stress: minutes) while three
+#   cgroups write and verify with crc32c: no verify error, no hang.
+. "${XOT_LIB:-/tests/lib}/guest.sh"
+
+SWITCH=20
+for a in $XOT_SCENARIO_ARGS; do
+	case $a in switch=*) SWITCH=${a#*=} ;; esac
+done
+CG=/sys/fs/cgroup
+
+check load-xot load_xot
+check cgroups sh -c "mkdir -p $CG/fa $CG/fb $CG/fc && echo 100 >$CG/fa/io.xot.weight &&
+	echo 200 >$CG/fb/io.xot.weight && echo 400 >$CG/fc/io.xot.weight"
+
+# 1. the device goes away under queued I/O
+device_removed() {
+	local dev name g pids=() rc n=0 i
+	dev=$(nullb_create gone size=256 memory_backed=0 irqmode=2 completion_nsec=20000000 \
+		hw_queue_depth=1 blocksize=4096)
+	name=${dev#/dev/}
+	sched_set "$name" xot
+	echo 128 >/sys/block/$name/queue/nr_requests
+	for g in fa fb fc; do
+		cgexec -g io:$g fio --name=$g --filename=$dev --direct=1 --rw=randread --bs=4k \
+			--ioengine=libaio --iodepth=16 --runtime=60 --time_based \
+			--output=/tmp/fio-gone-$g.txt >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	sleep 3
+	grep -E '^(queued|inflight) ' /sys/kernel/debug/block/$name/sched/stats
+	[ "$(awk '$1 == "queued" { print $2 }' /sys/kernel/debug/block/$name/sched/stats)" -gt 0 ] ||
+		err "nothing queued in xot before the removal"
+	echo 0 >/sys/kernel/config/nullb/gone/power
+	echo "powered off at $(cut -d' ' -f1 /proc/uptime)"
+	# every fio ends on its own (errors), well before its 60 s
+	for i in $(seq 1 60); do
+		n=0
+		for rc in "${pids[@]}"; do kill -0 "$rc" 2>/dev/null && n=$((n + 1)); done
+		[ $n = 0 ] && break
+		sleep 0.5
+	done
+	[ $n = 0 ] || { dump_blocked; err "$n fio process(es) still running 30 s after the removal"; }
+	for rc in "${pids[@]}"; do wait "$rc" || true; done
+	grep -h -m1 -E 'err=|error' /tmp/fio-gone-*.txt || true
+	rmdir /sys/kernel/config/nullb/gone
+	[ ! -e "/sys/block/$name" ] || err "$name still exists"
+}
+check device-removed-under-io device_removed
+
+# 2. switching schedulers in a loop under verified I/O, SWITCH seconds
+# (lifecycle.sh does the same for one fio run; this one lasts)
+switch_loop() {
+	local dev a b rc=0
+	dev=$(nullb_create sw size=256 memory_backed=1 irqmode=2 completion_nsec=200000 \
+		hw_queue_depth=4 blocksize=4096)
+	sched_set "$dev" xot
+	verified() { # cgroup offset_mb
+		cgexec -g io:$1 fio --name=$1 --filename=$dev --direct=1 --rw=randwrite \
+			--bs=4k --ioengine=libaio --iodepth=8 --offset=${2}m --size=64m \
+			--verify=crc32c --verify_backlog=64 --verify_fatal=1 \
+			--runtime=$SWITCH --time_based --output=/tmp/fio-sw-$1.txt >/dev/null 2>&1
+	}
+	verified fa 0 &
+	a=$!
+	verified fb 64 &
+	b=$!
+	echo $BASHPID >$CG/fc/cgroup.procs
+	fio_while_switching "$dev" $((SWITCH + 240)) "xot mq-deadline none bfq kyber" \
+		--direct=1 --rw=randwrite --bs=4k --offset=128m --size=64m \
+		--ioengine=libaio --iodepth=8 --verify=crc32c --verify_backlog=64 \
+		--verify_fatal=1 --runtime=$SWITCH --time_based || rc=1
+	wait $a || { cat /tmp/fio-sw-fa.txt; rc=1; }
+	wait $b || { cat /tmp/fio-sw-fb.txt; rc=1; }
+	echo $BASHPID >$CG/cgroup.procs
+	[ $rc = 0 ] || err "verified I/O under switching failed"
+	sched_set "$dev" none
+	nullb_destroy sw
+}
+check switching-under-verified-io switch_loop
+
+check rmmod-after rmmod xot-iosched
+rmdir $CG/fa $CG/fb $CG/fc
+finish
