@@ -40,10 +40,14 @@ device_removed() {
 			--output=/tmp/fio-gone-$g.txt >/dev/null 2>&1 &
 		pids+=($!)
 	done
-	sleep 3
+	# fio starts slowly under TCG: wait until requests wait inside xot
+	for i in $(seq 1 60); do
+		[ "$(awk '$1 == "queued" { print $2 }' /sys/kernel/debug/block/$name/sched/stats)" -gt 8 ] && break
+		sleep 0.5
+	done
 	grep -E '^(queued|inflight) ' /sys/kernel/debug/block/$name/sched/stats
-	[ "$(awk '$1 == "queued" { print $2 }' /sys/kernel/debug/block/$name/sched/stats)" -gt 0 ] ||
-		err "nothing queued in xot before the removal"
+	[ "$(awk '$1 == "queued" { print $2 }' /sys/kernel/debug/block/$name/sched/stats)" -gt 8 ] ||
+		{ kill "${pids[@]}" 2>/dev/null; cat /tmp/fio-gone-fa.txt; err "nothing queued in xot after 30 s"; }
 	echo 0 >/sys/kernel/config/nullb/gone/power
 	echo "powered off at $(cut -d' ' -f1 /proc/uptime)"
 	# every fio ends on its own (errors), well before its 60 s

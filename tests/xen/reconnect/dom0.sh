@@ -93,7 +93,9 @@ while_domus() {
 	check save-restore save_restore
 	# the last view of the new domain's channel while it runs
 	while lab_domus_running; do
-		grep -q ' up ' $VBDS 2>/dev/null && cp $VBDS "$RESULTS/vbds-last.txt"
+		# one read: the channel may go down between two
+		cat $VBDS > $STATE/vbds.now 2>/dev/null
+		grep -q ' up ' $STATE/vbds.now && cp $STATE/vbds.now "$RESULTS/vbds-last.txt"
 		sleep 1
 	done
 	finish
