@@ -8,7 +8,9 @@
 #               file and `xl restore` it (a new domid, blkfront reconnects,
 #               xot-tagger grants new rings); then wait until xot-blkback
 #               maps the new domain's channel and matches its records.
-# after_domus:  the restored domain had a channel of its own, records
+# after_domus:  the elevator's guest cgroup of domU.sh's weight-at-runtime
+#               check went from w=300 to w=700; the restored domain had a
+#               channel of its own, records
 #               matched on it with at most 5 % unmatched and none rejected,
 #               the old domain's vbd was forgotten, and nothing is left in
 #               flight on the device.
@@ -96,6 +98,10 @@ while_domus() {
 		# one read: the channel may go down between two
 		cat $VBDS > $STATE/vbds.now 2>/dev/null
 		grep -q ' up ' $STATE/vbds.now && cp $STATE/vbds.now "$RESULTS/vbds-last.txt"
+		# the guest cgroups' weights as the elevator has them
+		for dev in $XOT_PHYS; do
+			cat /sys/kernel/debug/block/${dev#/dev/}/sched/tree
+		done 2>/dev/null | grep 'guest-cgroup' >> "$RESULTS/guest-cgroups.txt"
 		sleep 1
 	done
 	finish
@@ -116,8 +122,21 @@ new_channel_matched() {
 		err "the old domain's vbd is still listed"
 }
 
+# the elevator took the guest's new weight (domU.sh weight-at-runtime)
+elevator_weight() {
+	local id
+	id=$(cat "$XOT_RESULTS_ROOT/domU1/rt-cgroup-id") || err "no cgroup id from domU1"
+	grep " guest-cgroup $id " "$RESULTS/guest-cgroups.txt" | awk '{ print $3 }' | uniq -c
+	grep -q " guest-cgroup $id w=300 " "$RESULTS/guest-cgroups.txt" || err "never saw w=300"
+	grep -q " guest-cgroup $id w=700 " "$RESULTS/guest-cgroups.txt" || err "never saw w=700"
+	# 700 comes after 300
+	grep " guest-cgroup $id " "$RESULTS/guest-cgroups.txt" | awk '{ print $3 }' | uniq |
+		tail -1 | grep -qx w=700 || err "the last weight seen is not 700"
+}
+
 after_domus() {
 	check new-channel-matched new_channel_matched
+	check elevator-weight-at-runtime elevator_weight
 	for dev in $XOT_PHYS; do
 		check "idle-${dev#/dev/}" wait_idle "$dev"
 	done

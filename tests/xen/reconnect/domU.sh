@@ -17,6 +17,8 @@
 #                     every job passes its verify
 #   records-after     one more fio on the new channel: records published ==
 #                     requests xvda completed, none dropped
+#   weight-at-runtime a guest cgroup's io.xot.weight changed from 300 to 700
+#                     while its fio runs: the records carry 300, then 700
 
 . "$XOT_LIB/guest.sh"
 
@@ -89,7 +91,33 @@ check_records_after() {
 
 # suspend and resume messages on the console (the lab boots with loglevel=5)
 dmesg -n 7
+# A guest cgroup's weight changed while its I/O runs: the records carry the
+# new weight from then on (dom0.sh checks the elevator took it too)
+check_weight_at_runtime() {
+	local cg=/sys/fs/cgroup/rt cgid pid n3 n7
+	mkdir -p $cg
+	echo "default 300" >$cg/io.xot.weight
+	cgid=$(stat -c %i $cg)
+	echo "$cgid" >"$RESULTS/rt-cgroup-id"
+	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $cg fio --name=rt \
+		--filename="$XOT_DISK" --size=32m --rw=randread --bs=4k --ioengine=libaio \
+		--iodepth=8 --direct=1 --runtime=24 --time_based >/tmp/fio-rt.txt 2>&1 &
+	pid=$!
+	sleep 8
+	n3=$(grep -c "cgroup $cgid weight 300 " $D/records || true)
+	echo "default 700" >$cg/io.xot.weight
+	sleep 12
+	n7=$(grep -c "cgroup $cgid weight 700 " $D/records || true)
+	wait $pid || err "fio failed: $(tail -3 /tmp/fio-rt.txt)"
+	echo "records in the ring of cgroup $cgid: weight 300 before the change: $n3, weight 700 after: $n7"
+	[ "$n3" -gt 0 ] || err "no record with weight 300 before the change"
+	[ "$n7" -gt 0 ] || err "no record with weight 700 after the change"
+	grep -q "cgroup $cgid weight 300 " $D/records && err "records with the old weight 12 s after the change"
+	rmdir $cg
+}
+
 [ -d $D ] || { echo "XOT-FAIL reconnect-tagger xot-tagger is not loaded"; exit 1; }
 check resume-under-io check_resume_under_io
 check records-after check_records_after
+check weight-at-runtime check_weight_at_runtime
 finish
