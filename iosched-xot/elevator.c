@@ -105,6 +105,7 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	xq->done_ns = 0;
 	xq->ttime_ns = 0;
 	xq->ttime_samples = 0;
+	xq->dispatched = 0;	/* a reused queue counts for its new process */
 }
 
 /* The group a request is charged to: its bio's cgroup on this device. */
