@@ -223,7 +223,7 @@ static void test_queue_shares(void)
 	i = find(&b, "/|vm1|cg7|shared");
 	CHECK(s[i].known && s[i].delta == 0 && s[i].has_share && s[i].of_parent == 0);
 
-	/* a process queue freed and made again: its counter restarts at 0 */
+	/* a counter that went back (its group freed and made again): from 0 */
 	i = find(&b, "/|vm1|cg7|p11");
 	b.e[i].rqs = 2;
 	xc_shares(&a, &b, s, &complete);

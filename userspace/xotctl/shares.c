@@ -14,9 +14,10 @@
  * lines; older modules print none, and then they get no share). That count
  * is already part of their group's own count, so it is not added to the
  * group again; a queue's share of its parent is its count over the
- * parent's whole subtree. A process queue is freed when its process goes
- * idle and made again later: its counter then starts from 0 again, which
- * an interval sees as a counter that went back (counted from 0).
+ * parent's whole subtree. A queue that a group at max_queues reuses for
+ * another process counts from 0 again under its new tgid (a new key: counted
+ * from 0); a group freed and made again shows a counter that went back
+ * (counted from 0 too).
  */
 #include <stdlib.h>
 #include <string.h>
