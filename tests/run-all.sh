@@ -171,9 +171,10 @@ if wanted xen; then
 	# the XoT channel end to end: negotiation, records matched in dom0,
 	# identity, writeback, a disk attached later, reload under I/O
 	lab_step xen-channel xen-lab-channel "$TOP/userspace/lab/xen-lab.sh" --domus 2 channel
-	# blkfront reconnect: xl save + xl restore under verified I/O
-	lab_step xen-reconnect xen-lab-reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 1 \
-		--dom0-mem 1536 reconnect
+	# blkfront reconnect: xl save + xl restore under verified I/O; a domU
+	# destroyed mid-I/O and created again
+	lab_step xen-reconnect xen-lab-reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 2 \
+		--dom0-mem 1536 --timeout 1200 reconnect
 fi
 
 echo "=== timings"

@@ -8,7 +8,8 @@
 #   starvation  host lab: weight 1 vs 10000, waits in dispatches vs the bound
 #   faults      host lab: device removed under queued I/O; scheduler
 #               switching under crc32c-verified I/O for minutes
-#   reconnect   Xen lab: a domU saved and restored under verified I/O
+#   reconnect   Xen lab: a domU saved and restored under verified I/O, another
+#               destroyed mid-I/O and created again
 #   hostile     Xen lab: a hostile guest against two normal ones (when the
 #               scenario tests/xen/hostile/ is there)
 #
@@ -73,7 +74,7 @@ if has faults; then
 		--append "switch=$SWITCH_S" faults
 fi
 if has reconnect; then
-	step reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 1 --dom0-mem 1536 reconnect
+	step reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 2 --dom0-mem 1536 --timeout 1200 reconnect
 fi
 if has hostile && [ -d "$TOP/tests/xen/hostile" ]; then
 	step hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 hostile

@@ -43,7 +43,8 @@
 #            XOT_MODULES (1: XoT modules loaded when built), XOT_LIB, --env
 #            variables. Helpers: lab_log, lab_domus_running, and
 #            lab_hold/lab_release domUi around taking a domU away on
-#            purpose (xl save + xl restore), so the lab waits for it.
+#            purpose (xl save + xl restore, xl destroy + xl create), so
+#            the lab waits for it; $XOT_LAB_DIR/domUi.cfg is its xl config.
 #
 # --env XOT_DOMU_VCPUS=N gives every domU N vCPUs (default 1); blkfront then
 # negotiates up to N blkif rings (queues) per disk with blkback.

@@ -4,7 +4,9 @@
 # /init; the guest's part and the command are in domU.sh).
 #
 # before_domus: the physical device on xot (xot-blkback loaded by the lab).
-# while_domus:  once xot-blkback matches domU1's records, `xl save` it to a
+# while_domus:  domU2 is destroyed while it writes and created again; its
+#               old vbd leaves xot-blkback, the new domain's channel comes up.
+#               Once xot-blkback matches domU1's records, `xl save` it to a
 #               file and `xl restore` it (a new domid, blkfront reconnects,
 #               xot-tagger grants new rings); then wait until xot-blkback
 #               maps the new domain's channel and matches its records.
@@ -90,26 +92,71 @@ save_restore() {
 	cat $VBDS | tee "$RESULTS/vbds-after.txt"
 }
 
-while_domus() {
-	mkdir -p $STATE
-	check save-restore save_restore
-	# the last view of the new domain's channel while it runs
+# domU2 destroyed while it writes, then created again (a reboot whose
+# guest had no say): dom0 forgets the old domain's vbd and channel, the
+# new domain's channel comes up and its records match
+destroy_reboot() {
+	local old new cfg=$STATE/domU2-reboot.cfg
+	old=$(xl domid domU2) || err "no domU2"
+	matched_over() { [ "$(matched_of "$1")" -gt "$2" ]; }
+	wait_until 300 matched_over "$old" 200 || err "domU2 (domid $old): no records matched: $(cat $VBDS)"
+	local m
+	m=$(matched_of "$old")
+	lab_hold domU2
+	xl destroy domU2 || { lab_release domU2; err "xl destroy domU2 failed"; }
+	echo "domU2 (domid $old) destroyed at $(up), $m records matched until then"
+	gone() { ! awk -v d="$old" '$1 == d { f = 1 } END { exit !f }' $VBDS; }
+	wait_until 60 gone || { lab_release domU2; err "xot-blkback still lists domid $old: $(cat $VBDS)"; }
+	# the same guest again, told that it is the reboot
+	sed 's/^extra = "\(.*\)"$/extra = "\1 xot.reboot=1"/' "$XOT_LAB_DIR/domU2.cfg" >$cfg
+	grep -q 'xot.reboot=1' $cfg || { lab_release domU2; err "cannot edit $XOT_LAB_DIR/domU2.cfg"; }
+	xl create $cfg >"$RESULTS/xl-create-reboot.log" 2>&1 ||
+		{ lab_release domU2; err "xl create: $(tail -3 "$RESULTS/xl-create-reboot.log")"; }
+	lab_release domU2
+	new=$(xl domid domU2) || err "no domU2 after the reboot"
+	echo "$new" >$STATE/new2
+	echo "created again as domid $new"
+	up_again() { [ "$(channel_of "$new")" = up ] && [ "$(matched_of "$new")" -gt 100 ]; }
+	wait_until 400 up_again || err "domid $new: no channel or no records matched: $(cat $VBDS)"
+	cat $VBDS
+}
+
+# In the background, twice a second while the domUs run: the guest
+# cgroups' weights as the elevator has them (a weight may last only a few
+# seconds), and xot-blkback's view of each domain whose channel is up, its
+# last one kept per domain (the domains power off at different times)
+sample() {
+	local dev
 	while lab_domus_running; do
-		# one read: the channel may go down between two
+		for dev in $XOT_PHYS; do
+			grep 'guest-cgroup' /sys/kernel/debug/block/${dev#/dev/}/sched/tree
+		done >> "$RESULTS/guest-cgroups.txt" 2>/dev/null
+		# one read: a channel may go down between two
 		cat $VBDS > $STATE/vbds.now 2>/dev/null
 		grep -q ' up ' $STATE/vbds.now && cp $STATE/vbds.now "$RESULTS/vbds-last.txt"
-		# the guest cgroups' weights as the elevator has them
-		for dev in $XOT_PHYS; do
-			cat /sys/kernel/debug/block/${dev#/dev/}/sched/tree
-		done 2>/dev/null | grep 'guest-cgroup' >> "$RESULTS/guest-cgroups.txt"
-		sleep 1
+		awk -v dir="$RESULTS" '$1 ~ /^[0-9]+$/ { d = $1; if ($5 == "up") up[d] = 1 }
+			{ if (d != "") blk[d] = blk[d] $0 "\n" }
+			END { for (d in up) { f = dir "/vbds-last-" d ".txt"; printf "%s", blk[d] > f } }' \
+			$STATE/vbds.now
+		sleep 0.5
 	done
+}
+
+while_domus() {
+	local sampler
+	mkdir -p $STATE
+	sample &
+	sampler=$!
+	check save-restore save_restore
+	check destroy-reboot destroy_reboot
+	wait $sampler
 	finish
 }
 
-new_channel_matched() {
-	local new m u r f=$RESULTS/vbds-last.txt
-	new=$(cat $STATE/new) || err "no restore happened"
+new_channel_matched() { # file with the new domid [file with the old one]
+	local new m u r f
+	new=$(cat "$1") || err "no new domain (no restore or reboot happened)"
+	f=$RESULTS/vbds-last-$new.txt
 	[ -s "$f" ] || err "no view of xot-blkback's vbds while domid $new ran"
 	VBDS=$f
 	cat "$f"
@@ -118,7 +165,8 @@ new_channel_matched() {
 	[ "$m" -gt 100 ] || err "only $m records matched on the new channel"
 	[ $((u * 20)) -le "$m" ] || err "unmatched $u is over 5 % of matched $m"
 	[ "$r" = 0 ] || err "$r records rejected"
-	! awk -v d="$(cat $STATE/old)" '$1 == d { found = 1 } END { exit !found }' "$f" ||
+	[ -z "${2:-}" ] || ! awk -v d="$(cat "$2")" '$1 == d { found = 1 } END { exit !found }' \
+		"$RESULTS/vbds-last.txt" ||
 		err "the old domain's vbd is still listed"
 }
 
@@ -135,7 +183,8 @@ elevator_weight() {
 }
 
 after_domus() {
-	check new-channel-matched new_channel_matched
+	check new-channel-matched new_channel_matched $STATE/new $STATE/old
+	check rebooted-channel-matched new_channel_matched $STATE/new2
 	check elevator-weight-at-runtime elevator_weight
 	for dev in $XOT_PHYS; do
 		check "idle-${dev#/dev/}" wait_idle "$dev"

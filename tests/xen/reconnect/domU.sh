@@ -7,7 +7,7 @@
 # must withdraw its rings at suspend and grant new ones once blkfront is
 # connected again, with no request lost and no record missing:
 #
-#   userspace/lab/xen-lab.sh --domus 1 --dom0-mem 1536 reconnect
+#   userspace/lab/xen-lab.sh --domus 2 --dom0-mem 1536 reconnect
 #
 # (dom0 keeps the saved domain, 384 MiB, in its memory: hence --dom0-mem)
 #
@@ -19,6 +19,11 @@
 #                     requests xvda completed, none dropped
 #   weight-at-runtime a guest cgroup's io.xot.weight changed from 300 to 700
 #                     while its fio runs: the records carry 300, then 700
+#
+# domU2 is destroyed (xl destroy) while it writes, and created again:
+#   io-until-destroyed    first boot: writes until dom0 destroys it
+#   channel-after-reboot  second boot (xot.reboot=1): the channel is up
+#   records-after-reboot  records == requests on the new domain
 
 . "$XOT_LIB/guest.sh"
 
@@ -89,8 +94,6 @@ check_records_after() {
 	[ $((d1 - d0)) = 0 ] || err "$((d1 - d0)) records dropped"
 }
 
-# suspend and resume messages on the console (the lab boots with loglevel=5)
-dmesg -n 7
 # A guest cgroup's weight changed while its I/O runs: the records carry the
 # new weight from then on (dom0.sh checks the elevator took it too)
 check_weight_at_runtime() {
@@ -101,9 +104,9 @@ check_weight_at_runtime() {
 	echo "$cgid" >"$RESULTS/rt-cgroup-id"
 	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $cg fio --name=rt \
 		--filename="$XOT_DISK" --size=32m --rw=randread --bs=4k --ioengine=libaio \
-		--iodepth=8 --direct=1 --runtime=24 --time_based >/tmp/fio-rt.txt 2>&1 &
+		--iodepth=8 --direct=1 --runtime=32 --time_based >/tmp/fio-rt.txt 2>&1 &
 	pid=$!
-	sleep 8
+	sleep 16
 	n3=$(grep -c "cgroup $cgid weight 300 " $D/records || true)
 	echo "default 700" >$cg/io.xot.weight
 	sleep 12
@@ -116,8 +119,39 @@ check_weight_at_runtime() {
 	rmdir $cg
 }
 
+# domU2 is destroyed in the middle of its I/O and created again (dom0.sh):
+# its first boot writes until it is gone, its second (xot.reboot=1 on its
+# kernel command line) checks the channel of the new domain
+check_until_destroyed() {
+	local n=0 t0
+	t0=$(cut -d. -f1 /proc/uptime)
+	wait_for 120 "channel on $DISK" channel_up
+	while [ $(($(cut -d. -f1 /proc/uptime) - t0)) -lt 480 ]; do
+		n=$((n + 1))
+		fio --name=victim-$n --filename="$XOT_DISK" --size=32m --rw=randwrite \
+			--bs=4k --ioengine=libaio --iodepth=8 --direct=1 --runtime=15 \
+			--time_based >/dev/null 2>&1
+	done
+	err "still running after 480 s: dom0 was to destroy this domain"
+}
+
+check_after_reboot() {
+	wait_for 120 "channel on $DISK after the reboot" channel_up
+	grep "^vbd $DEVID disk" $D/vbds
+}
+
+# suspend and resume messages on the console (the lab boots with loglevel=5)
+dmesg -n 7
 [ -d $D ] || { echo "XOT-FAIL reconnect-tagger xot-tagger is not loaded"; exit 1; }
-check resume-under-io check_resume_under_io
-check records-after check_records_after
-check weight-at-runtime check_weight_at_runtime
+case "$XOT_DOMU:$(cat /proc/cmdline)" in
+domU2:*xot.reboot=1*)
+	check channel-after-reboot check_after_reboot
+	check records-after-reboot check_records_after ;;
+domU2:*)
+	check io-until-destroyed check_until_destroyed ;;
+*)
+	check resume-under-io check_resume_under_io
+	check records-after check_records_after
+	check weight-at-runtime check_weight_at_runtime ;;
+esac
 finish
