@@ -104,9 +104,9 @@ check_weight_at_runtime() {
 	echo "$cgid" >"$RESULTS/rt-cgroup-id"
 	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $cg fio --name=rt \
 		--filename="$XOT_DISK" --size=32m --rw=randread --bs=4k --ioengine=libaio \
-		--iodepth=8 --direct=1 --runtime=32 --time_based >/tmp/fio-rt.txt 2>&1 &
+		--iodepth=8 --direct=1 --runtime=40 --time_based >/tmp/fio-rt.txt 2>&1 &
 	pid=$!
-	sleep 16
+	sleep 24
 	n3=$(grep -c "cgroup $cgid weight 300 " $D/records || true)
 	echo "default 700" >$cg/io.xot.weight
 	sleep 12
