@@ -37,7 +37,8 @@
  *                then set up), or remove the keys and go on publishing
  *
  * The current mode is announced in xenstore (data/xot-hostile, the guest's
- * own writable directory) for the test's dom0 side, and in
+ * own writable directory; "churn-N" for churn with churn_groups=N) for the
+ * test's dom0 side, and in
  * /sys/kernel/debug/xot-hostile/stats.
  */
 #include <linux/kernel.h>
@@ -392,7 +393,10 @@ int xot_hostile_init(void)
 	pr_warn("%s: TEST MODULE, attacking dom0 with XoT mode '%s': never load it in production\n",
 		XOT_TAGGER, mode_names[hmode]);
 	/* tell the test's dom0 side (the guest's own data/ directory) */
-	if (xen_domain())
+	if (xen_domain() && hmode == H_CHURN && churn_groups)
+		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "churn-%u",
+					   churn_groups);
+	else if (xen_domain())
 		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "%s",
 					   mode_names[hmode]);
 	INIT_DELAYED_WORK(&chan_work, chan_work_fn);

@@ -1,0 +1,279 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile guest, dom0's part (sourced by dom0's /init; protocol in
+# userspace/lab/xen-lab.sh; docs/hardening.md, "Hostile guests"):
+#
+#   userspace/lab/xen-lab.sh --domus 3 --nullb "completion_nsec=20000000 hw_queue_depth=1" \
+#       --env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 720 hostile
+#
+# domU1 runs the test-only xot-hostile (tests/hostile-guest/) and reloads it
+# with one attack mode after another (domU.sh); domU2 and domU3 run the
+# honest xot-tagger. All three verify their own data with fio (crc32c).
+# The dom0 device is slow (50 IOPS) so that every VM's queue in the xot
+# elevator stays full and shares are decided by the scheduler.
+#
+# before_domus: xot on the device, VM weights domU1=100 domU2=100
+#               domU3=200 (domU1's target: 25 %), small caps on the
+#               elevator's per-VM state (max_guest_groups, max_queues: low
+#               enough that an attack reaches them within a mode).
+# while_domus:  once a second a sample (samples.txt): the mode domU1
+#               announces (its xenstore data/xot-hostile), every VM's
+#               completed requests on its dm volume, xot-blkback's counters
+#               of domU1's xvda channel, domU1's virtual groups and process
+#               queues in the elevator's tree, mapped XoT pages, xot_queue
+#               slab objects.
+# after_domus:  per mode: the counters moved as that attack should make
+#               them, domU1's state stayed under the caps, domU1 got no
+#               more than its share; results in hostile.json.
+
+. "$XOT_LIB/guest.sh"
+
+STATE=/tmp/hostile
+CG_CAP=${HOSTILE_MAX_GROUPS:-16}	# max_guest_groups: guest cgroups per VM
+Q_CAP=${HOSTILE_MAX_QUEUES:-64}		# max_queues: process queues per group (and per VM)
+VMW=domU1=100,domU2=100,domU3=200
+TARGET=0.25				# domU1's share: 100 / (100 + 100 + 200)
+SHARE_SLACK=0.06			# measured over ~20 s windows of ~1000 requests
+XVDA=51712
+# a vbd may make dom0 map at most this many pages (XOT_HOOK_MAX_PAGES)
+PAGE_CAP=64
+
+dev_of() { # /dev/mapper/x or /dev/x -> dm-N or x
+	basename "$(readlink -f "$1")"
+}
+
+before_domus() {
+	local dev i
+	mkdir -p $STATE
+	dev=$(dev_of "${XOT_PHYS%% *}")
+	echo "$dev" > $STATE/dev
+	for i in 1 2 3; do
+		eval "echo \$(dev_of \$XOT_BACKING_$i)" > $STATE/backing-$i
+	done
+	[ -d /sys/module/xot_blkback ] || { echo "XOT-FAIL hostile-setup xot-blkback not loaded"; return 1; }
+	check hostile-scheduler sched_set "$dev" xot
+	echo 256 > /sys/block/$dev/queue/nr_requests
+	echo $CG_CAP > /sys/block/$dev/queue/iosched/max_guest_groups &&
+		echo $Q_CAP > /sys/block/$dev/queue/iosched/max_queues &&
+		echo $VMW > /sys/module/xot_blkback/parameters/vm_weights ||
+		{ echo "XOT-FAIL hostile-setup tunables"; return 1; }
+	echo "XOT-PASS hostile-setup $dev on xot, max_guest_groups $CG_CAP, max_queues $Q_CAP, VM weights $VMW"
+}
+
+# completed requests (reads + writes) of a block device
+completed() { awk '{ print $1 + $5 }' "/sys/block/$1/stat"; }
+
+# One line: key=value for everything after_domus needs.
+sample() { # domid1 dev
+	local d=$1 dev=$2 mode
+	mode=$(xenstore-read "/local/domain/$d/data/xot-hostile" 2>/dev/null) || mode=-
+	{
+		printf 't=%s mode=%s' "$(up)" "$mode"
+		printf ' c1=%s c2=%s c3=%s' "$(completed "$(cat $STATE/backing-1)")" \
+			"$(completed "$(cat $STATE/backing-2)")" "$(completed "$(cat $STATE/backing-3)")"
+		# xot-blkback: domU1's vbds (channel counters of xvda; pages of all)
+		awk -v d="$d" -v v=$XVDA '
+			$1 ~ /^[0-9]+$/ { cur = ($1 == d && $3 == v); mine = ($1 == d)
+				if (mine && $5 == "up") pages += $6 * 2 ^ $7
+				if (cur) { ups = $8; errs = $9 }; next }
+			cur && $1 == "ring" { for (i = 3; i < NF; i += 2) n[$i] += $(i + 1) }
+			END {
+				printf " ups=%d errors=%d pages=%d", ups, errs, pages
+				for (k in n) if (k != "next_seq") printf " %s=%d", k, n[k]
+			}' /sys/kernel/debug/xot-blkback/vbds
+		# the elevator: domU1's VM group and what is below it
+		awk -v d="$d" '
+			{ ind = match($0, /[^ ]/) - 1 }
+			$1 == "vm" { invm = ($2 == d); vmind = ind; next }
+			invm && ind <= vmind && $1 != "shared" && $1 != "process" { invm = 0 }
+			invm && $1 == "guest-cgroup" { g++; split($3, w, "="); if (w[2] > maxw) maxw = w[2] }
+			invm && $1 == "process" { q++ }
+			END { printf " groups=%d queues=%d maxw=%d", g, q, maxw }' \
+			"/sys/kernel/debug/block/$dev/sched/tree"
+		awk '$1 == "xot_queue" { printf " slab_queues=%d queue_size=%d", $2, $4 }' /proc/slabinfo
+		echo
+	} >> "$RESULTS/samples.txt"
+}
+
+while_domus() {
+	local d dev
+	mkdir -p $STATE
+	dev=$(cat $STATE/dev)
+	d=$(xl domid domU1 2>/dev/null) || { echo "XOT-FAIL hostile-domid no domU1"; return 1; }
+	echo "$d" > $STATE/domid1
+	while lab_domus_running; do
+		sample "$d" "$dev"
+		sleep 1
+	done
+	cp "/sys/kernel/debug/block/$dev/sched/tree" "$RESULTS/tree-end.txt" 2>/dev/null
+	cp /sys/kernel/debug/xot-blkback/vbds "$RESULTS/vbds-end.txt"
+	return 0
+}
+
+# Per mode, from samples.txt: summary lines "mode NAME k=v ..." in
+# $STATE/modes.txt. Counters of the channel restart at every new channel
+# (ups): the increase over a mode is summed channel by channel.
+summarise() {
+	awk '
+		{ delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+		f["mode"] == "-" { prev_mode = "-"; next }
+		{
+			m = f["mode"]
+			if (!(m in seen)) { seen[m] = 1; order[++nm] = m; first[m] = 1 }
+			for (k in f) {
+				if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) {
+					v = f[k] - ((k in last) && m == prev_mode && f["ups"] == prev_ups ? last[k] : 0)
+					if (v > 0) sum[m, k] += v
+					keys[k] = 1
+					last[k] = f[k]
+				}
+			}
+			if (first[m]) { c0[m, 1] = f["c1"]; c0[m, 2] = f["c2"]; c0[m, 3] = f["c3"]
+				ups0[m] = f["ups"]; err0[m] = f["errors"]; t0[m] = f["t"]; first[m] = 0 }
+			c1[m, 1] = f["c1"]; c1[m, 2] = f["c2"]; c1[m, 3] = f["c3"]
+			ups1[m] = f["ups"]; err1[m] = f["errors"]; t1[m] = f["t"]
+			if (f["groups"] > hg[m]) hg[m] = f["groups"]
+			if (f["queues"] > hq[m]) hq[m] = f["queues"]
+			if (f["pages"] > hp[m]) hp[m] = f["pages"]
+			if (f["slab_queues"] > hs[m]) hs[m] = f["slab_queues"]
+			if (f["maxw"] > hw[m]) hw[m] = f["maxw"]
+			qsize = f["queue_size"]
+			prev_mode = m; prev_ups = f["ups"]
+		}
+		END {
+			for (j = 1; j <= nm; j++) {
+				m = order[j]
+				tot = 0
+				for (v = 1; v <= 3; v++) { d[v] = c1[m, v] - c0[m, v]; tot += d[v] }
+				printf "mode %s secs=%.0f requests=%d share1=%.4f share2=%.4f share3=%.4f", m,
+					t1[m] - t0[m], tot, tot ? d[1] / tot : 0, tot ? d[2] / tot : 0, tot ? d[3] / tot : 0
+				printf " new_channels=%d refused_offers=%d", ups1[m] - ups0[m], err1[m] - err0[m]
+				printf " groups_hw=%d queues_hw=%d pages_hw=%d slab_queues_hw=%d max_guest_weight=%d queue_size=%d",
+					hg[m], hq[m], hp[m], hs[m], hw[m], qsize
+				for (k in keys) printf " %s=%d", k, sum[m, k]
+				printf "\n"
+			}
+		}' "$RESULTS/samples.txt" > $STATE/modes.txt
+}
+
+field() { # mode key
+	awk -v m="$1" -v k="$2" '$1 == "mode" && $2 == m {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) { print kv[2]; exit } }
+		print 0 }' $STATE/modes.txt
+}
+
+rejected() { # mode: all reasons
+	awk -v m="$1" '$1 == "mode" && $2 == m {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] ~ /^rejected_/) s += kv[2] } }
+		END { print s + 0 }' $STATE/modes.txt
+}
+
+reasons() { # mode: how many different rejection reasons
+	awk -v m="$1" '$1 == "mode" && $2 == m {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] ~ /^rejected_/ && kv[2] > 0) n++ } }
+		END { print n + 0 }' $STATE/modes.txt
+}
+
+gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# every mode domU1 ran is in the samples
+modes_seen() {
+	local want m
+	want=$(cat "$XOT_RESULTS_ROOT/domU1/modes-run.txt" 2>/dev/null) ||
+		err "domU1 reported no modes (domU1/modes-run.txt)"
+	cat $STATE/modes.txt
+	for m in $want; do
+		grep -q "^mode $m " $STATE/modes.txt || err "no sample of mode $m"
+	done
+}
+
+# what dom0 must have seen in each mode
+mode_effect() { # mode
+	local m=$1 un dr ma
+	un=$(field "$m" unmatched) dr=$(field "$m" dropped) ma=$(field "$m" matched)
+	grep "^mode $m " $STATE/modes.txt
+	case $m in
+	none | maxweight | churn*)
+		[ "$ma" -gt 0 ] || err "no record matched"
+		[ "$(rejected "$m")" = 0 ] || err "records rejected" ;;
+	random)
+		[ "$(reasons "$m")" -ge 5 ] || err "only $(reasons "$m") rejection reasons counted" ;;
+	replay | reorder | doublefetch)
+		[ $((un + dr)) -gt 0 ] || err "nothing unmatched or dropped" ;;
+	stop)
+		[ "$un" -gt 0 ] || err "no unmatched request after the guest went silent" ;;
+	indices)
+		[ "$(field "$m" refused_offers)" -gt 0 ] || err "no bad offer refused"
+		[ "$(field "$m" new_channels)" -gt 0 ] || err "no good offer mapped again" ;;
+	teardown)
+		[ "$(field "$m" new_channels)" -ge 2 ] || err "channel not set up again after the grants ended" ;;
+	esac
+	case $m in
+	maxweight) [ "$(field "$m" max_guest_weight)" = 10000 ] || err "no guest group of weight 10000 seen" ;;
+	esac
+}
+
+# domU1's state in dom0 under the caps, in every mode
+caps_held() {
+	local m g q p
+	for m in $(awk '$1 == "mode" { print $2 }' $STATE/modes.txt); do
+		g=$(field "$m" groups_hw) q=$(field "$m" queues_hw) p=$(field "$m" pages_hw)
+		echo "$m: guest groups $g (cap $CG_CAP), process queues $q (cap $Q_CAP), mapped pages $p (cap $((2 * PAGE_CAP)) for 2 vbds)"
+		[ "$g" -le $CG_CAP ] || err "$m: $g guest groups"
+		[ "$q" -le $Q_CAP ] || err "$m: $q process queues in one VM"
+		[ "$p" -le $((2 * PAGE_CAP)) ] || err "$m: $p pages mapped"
+	done
+}
+
+# domU1 never got more than its VM weight's share, whatever it claimed
+share_held() {
+	local m s r
+	for m in $(awk '$1 == "mode" { print $2 }' $STATE/modes.txt); do
+		s=$(field "$m" share1) r=$(field "$m" requests)
+		echo "$m: domU1 share $s of $r requests (target $TARGET)"
+		[ "$r" -ge 200 ] || { echo "  too few requests to judge"; continue; }
+		gt "$s" "$(awk -v t=$TARGET -v s=$SHARE_SLACK 'BEGIN { print t + s }')" &&
+			err "$m: domU1 got $s, more than $TARGET + $SHARE_SLACK"
+	done
+	return 0
+}
+
+# the honest guests' data: their fio verified it (domU.sh's own checks)
+honest_ok() {
+	local i
+	for i in 2 3; do
+		grep -q '^XOT-PASS hostile-fio-verify' "$XOT_RESULTS_ROOT/domU$i/console.log" ||
+			err "domU$i: no passing fio verify"
+	done
+}
+
+write_json() {
+	awk -v cg=$CG_CAP -v qc=$Q_CAP -v pc=$PAGE_CAP -v tgt=$TARGET \
+		-v nullb="$XOT_NULLB" '
+		BEGIN { printf "{\n  \"benchmark\": \"xen-hostile\",\n  \"command\": \"userspace/lab/xen-lab.sh --domus 3 --nullb \\\"%s\\\" --env XOT_GUEST_MODULES=domU1=xot-hostile hostile\",\n", nullb
+			printf "  \"vm_weights\": {\"domU1\": 100, \"domU2\": 100, \"domU3\": 200},\n"
+			printf "  \"hostile_vm\": \"domU1\", \"hostile_target_share\": %s,\n", tgt
+			printf "  \"caps\": {\"max_guest_groups\": %d, \"max_queues\": %d, \"pages_per_vbd\": %d},\n", cg, qc, pc
+			printf "  \"hostile_scenarios\": [\n" }
+		$1 == "mode" {
+			printf "%s    {\"mode\": \"%s\"", n++ ? ",\n" : "", $2
+			for (i = 3; i <= NF; i++) { split($i, kv, "="); printf ", \"%s\": %s", kv[1], kv[2] }
+			printf "}"
+		}
+		END { printf "\n  ]\n}\n" }' $STATE/modes.txt > "$RESULTS/hostile.json"
+	cat "$RESULTS/hostile.json"
+}
+
+after_domus() {
+	local m
+	summarise
+	check hostile-modes-seen modes_seen
+	for m in $(awk '$1 == "mode" { print $2 }' $STATE/modes.txt); do
+		check "hostile-effect-$m" mode_effect "$m"
+	done
+	check hostile-caps caps_held
+	check hostile-share share_held
+	check hostile-honest-guests-verified honest_ok
+	write_json
+	finish
+}

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile guest, guest side (runs in every domU; environment in
+# userspace/lab/xen-lab.sh; dom0's part and the command in dom0.sh).
+#
+# Every domU: fio writes its disk at random and verifies what it wrote
+# (crc32c) for the whole run: no request of any guest may be lost or
+# corrupted, whatever domU1 tells dom0.
+# domU1 only: runs the test-only xot-hostile (tests/hostile-guest/) in one
+# attack mode after another, HOSTILE_MODE_SECS (default 20) each, reloading
+# the module between modes: HOSTILE_MODES (default below; churn-N is churn
+# with N guest cgroup ids in turn). If the lab loaded xot-tagger in domU1
+# (no --env XOT_GUEST_MODULES=domU1=xot-hostile), it is swapped out first.
+
+. "$XOT_LIB/guest.sh"
+
+MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch indices stop teardown}
+SECS=${HOSTILE_MODE_SECS:-20}
+RUNTIME=$(($(echo $MODES | wc -w) * SECS + 10))
+D=/sys/kernel/debug/xot-hostile
+
+loaded() { grep -q "^$1 " /proc/modules; }
+
+cycle_modes() {
+	local m args
+	have_module xot-hostile || err "xot-hostile.ko is not in the image (make modules)"
+	if loaded xot_tagger; then
+		rmmod xot-tagger || err "rmmod xot-tagger failed"
+		echo "xot-tagger was loaded: replaced by xot-hostile"
+	fi
+	: > "$RESULTS/modes-run.txt"
+	for m in $MODES; do
+		case $m in
+		churn-*) args="mode=churn churn_groups=${m#churn-}" ;;
+		*) args="mode=$m" ;;
+		esac
+		if loaded xot_hostile; then
+			rmmod xot-hostile || err "rmmod xot-hostile (before $m) failed"
+		fi
+		modprobe xot-hostile $args stop_after=50 || err "modprobe xot-hostile $args failed"
+		echo "$m" >> "$RESULTS/modes-run.txt"
+		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
+		sleep "$SECS"
+		cat $D/stats > "$RESULTS/stats-$m.txt"
+		cat $D/vbds > "$RESULTS/vbds-$m.txt"
+		grep hostile_ $D/stats | tr '\n' ' '
+		echo
+	done
+	rmmod xot-hostile || err "rmmod xot-hostile at the end failed"
+}
+
+fio_result() {
+	cat /tmp/fio.out
+	[ "$(cat /tmp/fio.rc)" = 0 ] || err "fio verify failed"
+}
+
+log "$XOT_DOMU: fio verify for ${RUNTIME}s${XOT_DOMU_INDEX:+, guest module ${XOT_GUEST_MODULE:-xot-tagger}}"
+fio_verify hostile --filename="$XOT_DISK" --size=128m --rw=randwrite --bs=4k \
+	--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c \
+	--verify_backlog=32 --verify_fatal=1 --runtime="$RUNTIME" --time_based \
+	> /tmp/fio.out 2>&1 &
+FIO=$!
+if [ "$XOT_DOMU_INDEX" = 1 ]; then
+	check hostile-modes cycle_modes
+fi
+rc=0
+wait $FIO || rc=$?
+echo $rc > /tmp/fio.rc
+check hostile-fio-verify fio_result
+finish
