@@ -15,7 +15,8 @@
 # before_domus: xot on the device, VM weights domU1=100 domU2=100
 #               domU3=200 (domU1's target: 25 %), small caps on the
 #               elevator's per-VM state (max_guest_groups, max_queues: low
-#               enough that an attack reaches them within a mode).
+#               enough that an attack reaches them within a mode),
+#               anticipation on (slice_idle_us).
 # while_domus:  once a second a sample (samples.txt): the mode domU1
 #               announces (its xenstore data/xot-hostile), every VM's
 #               completed requests on its dm volume, xot-blkback's counters
@@ -31,6 +32,9 @@
 STATE=/tmp/hostile
 CG_CAP=${HOSTILE_MAX_GROUPS:-16}	# max_guest_groups: guest cgroups per VM
 Q_CAP=${HOSTILE_MAX_QUEUES:-64}		# max_queues: process queues per group (and per VM)
+# anticipation on: the elevator pins a guest's synchronous process queue
+# (each domU runs an iodepth-1 reader) while hostile records churn the tree
+SLICE_IDLE_US=${HOSTILE_SLICE_IDLE_US:-50000}
 VMW=domU1=100,domU2=100,domU3=200
 TARGET=0.25				# domU1's share: 100 / (100 + 100 + 200)
 SHARE_SLACK=0.06			# measured over ~20 s windows of ~1000 requests
@@ -38,8 +42,13 @@ XVDA=51712
 # a vbd may make dom0 map at most this many pages (XOT_HOOK_MAX_PAGES)
 PAGE_CAP=64
 
-dev_of() { # /dev/mapper/x or /dev/x -> dm-N or x
-	basename "$(readlink -f "$1")"
+# /dev/mapper/NAME or /dev/NAME -> its name in /sys/block (dm-N, nullb0):
+# without udev, /dev/mapper holds device nodes, not links
+dev_of() {
+	local mm
+	mm=$(stat -L -c '%t %T' "$1") || return 1
+	set -- $mm
+	basename "$(readlink -f "/sys/dev/block/$((0x$1)):$((0x$2))")"
 }
 
 before_domus() {
@@ -55,9 +64,10 @@ before_domus() {
 	echo 256 > /sys/block/$dev/queue/nr_requests
 	echo $CG_CAP > /sys/block/$dev/queue/iosched/max_guest_groups &&
 		echo $Q_CAP > /sys/block/$dev/queue/iosched/max_queues &&
+		echo $SLICE_IDLE_US > /sys/block/$dev/queue/iosched/slice_idle_us &&
 		echo $VMW > /sys/module/xot_blkback/parameters/vm_weights ||
 		{ echo "XOT-FAIL hostile-setup tunables"; return 1; }
-	echo "XOT-PASS hostile-setup $dev on xot, max_guest_groups $CG_CAP, max_queues $Q_CAP, VM weights $VMW"
+	echo "XOT-PASS hostile-setup $dev on xot, max_guest_groups $CG_CAP, max_queues $Q_CAP, slice_idle_us $SLICE_IDLE_US, VM weights $VMW"
 }
 
 # completed requests (reads + writes) of a block device
@@ -248,12 +258,13 @@ honest_ok() {
 }
 
 write_json() {
-	awk -v cg=$CG_CAP -v qc=$Q_CAP -v pc=$PAGE_CAP -v tgt=$TARGET \
+	awk -v cg=$CG_CAP -v qc=$Q_CAP -v pc=$PAGE_CAP -v tgt=$TARGET -v si=$SLICE_IDLE_US \
 		-v nullb="$XOT_NULLB" '
 		BEGIN { printf "{\n  \"benchmark\": \"xen-hostile\",\n  \"command\": \"userspace/lab/xen-lab.sh --domus 3 --nullb \\\"%s\\\" --env XOT_GUEST_MODULES=domU1=xot-hostile hostile\",\n", nullb
 			printf "  \"vm_weights\": {\"domU1\": 100, \"domU2\": 100, \"domU3\": 200},\n"
 			printf "  \"hostile_vm\": \"domU1\", \"hostile_target_share\": %s,\n", tgt
 			printf "  \"caps\": {\"max_guest_groups\": %d, \"max_queues\": %d, \"pages_per_vbd\": %d},\n", cg, qc, pc
+			printf "  \"slice_idle_us\": %d,\n", si
 			printf "  \"hostile_scenarios\": [\n" }
 		$1 == "mode" {
 			printf "%s    {\"mode\": \"%s\"", n++ ? ",\n" : "", $2

@@ -6,7 +6,8 @@
 #
 # Every domU: fio writes its disk at random and verifies what it wrote
 # (crc32c) for the whole run: no request of any guest may be lost or
-# corrupted, whatever domU1 tells dom0.
+# corrupted, whatever domU1 tells dom0. Beside it, a synchronous reader
+# (iodepth 1) whose queue dom0's elevator anticipates (slice_idle_us).
 # domU1 only: runs the test-only xot-hostile (tests/hostile-guest/) in one
 # attack mode after another, HOSTILE_MODE_SECS (default 20) each, reloading
 # the module between modes: HOSTILE_MODES (default below; churn-N is churn
@@ -59,6 +60,8 @@ log "$XOT_DOMU: fio verify for ${RUNTIME}s${XOT_DOMU_INDEX:+, guest module ${XOT
 fio_verify hostile --filename="$XOT_DISK" --size=128m --rw=randwrite --bs=4k \
 	--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c \
 	--verify_backlog=32 --verify_fatal=1 --runtime="$RUNTIME" --time_based \
+	--name=sync --filename="$XOT_DISK" --offset=128m --size=64m --rw=randread \
+	--bs=4k --ioengine=psync --direct=1 --runtime="$RUNTIME" --time_based \
 	> /tmp/fio.out 2>&1 &
 FIO=$!
 if [ "$XOT_DOMU_INDEX" = 1 ]; then
