@@ -13,7 +13,7 @@
  * what dom0 learns about it is a lie. tests/xen/hostile/ drives it and
  * checks that dom0 survives: docs/hardening.md, "Hostile guests".
  *
- * mode= (module parameter, one per load):
+ * mode= (module parameter; writable at run time, churn_groups= first):
  *   none         honest, as xot-tagger
  *   random       one field of each record out of bounds (each of dom0's
  *                rejection reasons in turn), or the whole body random
@@ -64,20 +64,19 @@ static const char *const mode_names[H_NR_MODES] = {
 	"doublefetch", "indices", "stop", "teardown",
 };
 
-static char *mode = "none";
-module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "attack: none random maxweight churn replay reorder doublefetch indices stop teardown");
 static unsigned int stop_after = 200;
-module_param(stop_after, uint, 0444);
+module_param(stop_after, uint, 0644);
 MODULE_PARM_DESC(stop_after, "stop: records published before going silent");
 static unsigned int churn_groups;
-module_param(churn_groups, uint, 0444);
-MODULE_PARM_DESC(churn_groups, "churn: cgroup ids used in turn (0: a new one per request)");
+module_param(churn_groups, uint, 0644);
+MODULE_PARM_DESC(churn_groups, "churn: cgroup ids used in turn (0: a new one per request); set before mode");
 static unsigned int period_ms = 2000;
 module_param(period_ms, uint, 0444);
 MODULE_PARM_DESC(period_ms, "indices, teardown: milliseconds between channel attacks");
 
 static enum hostile_mode hmode;
+static bool started;			/* module_init done: mode changes announced */
+static u64 mode_base;			/* n_records when the mode began */
 static atomic64_t n_records;		/* records the tagger asked to publish */
 static atomic64_t n_mutated;		/* ... published changed */
 static atomic64_t n_withheld;		/* ... not published (stop, reorder) */
@@ -85,8 +84,10 @@ static atomic64_t n_rewrites;		/* in-place rewrites after publishing */
 static atomic64_t n_chan_ops[XOT_HOSTILE_REOFFER + 1];
 static atomic_t step;			/* indices, teardown: next attack */
 static bool prod_honest;		/* indices: leave prod alone for now */
+static bool heal;			/* left indices or teardown: a fresh channel */
 static struct delayed_work chan_work;
 static bool announced;
+static DEFINE_MUTEX(mode_mutex);	/* mode changes and their announcement */
 
 /* Write @w (its seq, a record number of this ring) as xot_chan_publish() does. */
 static void publish_wire(struct xot_tring *ring, const struct xot_record_wire *w,
@@ -265,7 +266,7 @@ static void corrupt_prod(struct xot_tring *ring, u64 seq)
 void xot_hostile_publish(struct xot_tring *ring, struct xot_record *r)
 {
 	atomic64_inc(&n_records);
-	switch (hmode) {
+	switch (READ_ONCE(hmode)) {
 	case H_RANDOM:
 		mutate_random(ring, r);
 		return;
@@ -277,7 +278,9 @@ void xot_hostile_publish(struct xot_tring *ring, struct xot_record *r)
 	case H_CHURN: {
 		u64 n = atomic64_read(&n_records);
 
-		r->cgroup_id = churn_groups ? 0x10000 + n % churn_groups : 0x100000 + n;
+		u32 groups = READ_ONCE(churn_groups);
+
+		r->cgroup_id = groups ? 0x10000 + n % groups : 0x100000 + n;
 		r->tgid = 1 + n % (XOT_MAX_TGID - 1);
 		atomic64_inc(&n_mutated);
 		break;
@@ -296,7 +299,7 @@ void xot_hostile_publish(struct xot_tring *ring, struct xot_record *r)
 		corrupt_prod(ring, r->seq);
 		return;
 	case H_STOP:
-		if (atomic64_read(&n_records) > stop_after) {
+		if (atomic64_read(&n_records) > READ_ONCE(mode_base) + stop_after) {
 			atomic64_inc(&n_withheld);
 			return;
 		}
@@ -353,11 +356,19 @@ static void chan_op(enum xot_hostile_chan_op op, void (*fn)(struct xot_tring *ri
 static void chan_work_fn(struct work_struct *work)
 {
 	int s = atomic_read(&step);
+	enum hostile_mode m = READ_ONCE(hmode);
 
-	if (hmode == H_INDICES) {
+	/*
+	 * The last mode broke the channel (bad header offered, keys
+	 * removed): end it, so that the tagger's reconcile sets up an honest
+	 * one for the next mode (dom0 meanwhile keeps the old pages mapped).
+	 */
+	if (xchg(&heal, false))
+		chan_op(XOT_HOSTILE_END_GRANTS, NULL);
+	if (m == H_INDICES) {
 		WRITE_ONCE(prod_honest, s % 6 == 5);
 		chan_op(XOT_HOSTILE_REOFFER, header_step);
-	} else if (hmode == H_TEARDOWN) {
+	} else if (m == H_TEARDOWN) {
 		chan_op(s & 1 ? XOT_HOSTILE_REMOVE_KEYS : XOT_HOSTILE_END_GRANTS, NULL);
 	}
 	atomic_inc(&step);
@@ -377,36 +388,83 @@ void xot_hostile_show(struct seq_file *m)
 		   atomic64_read(&n_chan_ops[XOT_HOSTILE_REOFFER]));
 }
 
-int xot_hostile_init(void)
+/* data/xot-hostile: the mode, for the test's dom0 side (mode_mutex held) */
+static void announce(void)
 {
-	int m;
-
-	m = match_string(mode_names, H_NR_MODES, mode);
-	if (m < 0) {
-		pr_err("%s: unknown mode '%s'\n", XOT_TAGGER, mode);
-		return -EINVAL;
-	}
-	hmode = m;
-	if (hmode == H_CHURN && churn_groups == 1)
-		churn_groups = 2;
-	period_ms = clamp(period_ms, 100U, 60000U);
-	pr_warn("%s: TEST MODULE, attacking dom0 with XoT mode '%s': never load it in production\n",
-		XOT_TAGGER, mode_names[hmode]);
-	/* tell the test's dom0 side (the guest's own data/ directory) */
-	if (xen_domain() && hmode == H_CHURN && churn_groups)
+	if (!xen_domain())
+		return;
+	if (hmode == H_CHURN && churn_groups)
 		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "churn-%u",
 					   churn_groups);
-	else if (xen_domain())
+	else
 		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "%s",
 					   mode_names[hmode]);
+}
+
+/*
+ * mode= at load time, or written to /sys/module/xot_hostile/parameters/mode
+ * to change the attack without reloading (reloading costs xenstore
+ * transactions that take tens of seconds on a loaded TCG lab).
+ */
+static int mode_set(const char *val, const struct kernel_param *kp)
+{
+	enum hostile_mode old;
+	int m = sysfs_match_string(mode_names, val);
+
+	if (m < 0)
+		return -EINVAL;
+	mutex_lock(&mode_mutex);
+	old = hmode;
+	WRITE_ONCE(mode_base, atomic64_read(&n_records));
+	atomic_set(&step, 0);
+	WRITE_ONCE(prod_honest, false);
+	WRITE_ONCE(hmode, m);
+	if (started) {
+		if (old != m && (old == H_INDICES || old == H_TEARDOWN)) {
+			WRITE_ONCE(heal, true);
+			mod_delayed_work(system_wq, &chan_work, 0);
+		}
+		pr_warn("%s: now attacking dom0 with XoT mode '%s'\n", XOT_TAGGER,
+			mode_names[m]);
+		announce();
+	}
+	mutex_unlock(&mode_mutex);
+	return 0;
+}
+
+static int mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", mode_names[READ_ONCE(hmode)]);
+}
+
+static const struct kernel_param_ops mode_ops = {
+	.set = mode_set,
+	.get = mode_get,
+};
+module_param_cb(mode, &mode_ops, NULL, 0644);
+MODULE_PARM_DESC(mode, "attack: none random maxweight churn replay reorder doublefetch indices stop teardown");
+
+int xot_hostile_init(void)
+{
+	period_ms = clamp(period_ms, 100U, 60000U);
 	INIT_DELAYED_WORK(&chan_work, chan_work_fn);
-	if (xen_domain() && (hmode == H_INDICES || hmode == H_TEARDOWN))
+	mutex_lock(&mode_mutex);
+	started = true;
+	pr_warn("%s: TEST MODULE, attacking dom0 with XoT mode '%s': never load it in production\n",
+		XOT_TAGGER, mode_names[hmode]);
+	announce();
+	mutex_unlock(&mode_mutex);
+	/* the channel attacks look at the mode every period */
+	if (xen_domain())
 		schedule_delayed_work(&chan_work, msecs_to_jiffies(period_ms));
 	return 0;
 }
 
 void xot_hostile_exit(void)
 {
+	mutex_lock(&mode_mutex);
+	started = false;
+	mutex_unlock(&mode_mutex);
 	cancel_delayed_work_sync(&chan_work);
 	if (announced)
 		xenbus_rm(XBT_NIL, "data", "xot-hostile");

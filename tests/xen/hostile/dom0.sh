@@ -73,36 +73,39 @@ before_domus() {
 # completed requests (reads + writes) of a block device
 completed() { awk '{ print $1 + $5 }' "/sys/block/$1/stat"; }
 
-# One line: key=value for everything after_domus needs.
+# One line: key=value for everything after_domus needs, read by one awk
+# (a loaded TCG dom0 spends seconds per process it starts).
 sample() { # domid1 dev
 	local d=$1 dev=$2 mode
 	mode=$(xenstore-read "/local/domain/$d/data/xot-hostile" 2>/dev/null) || mode=-
-	{
-		printf 't=%s mode=%s' "$(up)" "$mode"
-		printf ' c1=%s c2=%s c3=%s' "$(completed "$(cat $STATE/backing-1)")" \
-			"$(completed "$(cat $STATE/backing-2)")" "$(completed "$(cat $STATE/backing-3)")"
-		# xot-blkback: domU1's vbds (channel counters of xvda; pages of all)
-		awk -v d="$d" -v v=$XVDA '
-			$1 ~ /^[0-9]+$/ { cur = ($1 == d && $3 == v); mine = ($1 == d)
-				if (mine && $5 == "up") pages += $6 * 2 ^ $7
-				if (cur) { ups = $8; errs = $9 }; next }
-			cur && $1 == "ring" { for (i = 3; i < NF; i += 2) n[$i] += $(i + 1) }
-			END {
-				printf " ups=%d errors=%d pages=%d", ups, errs, pages
-				for (k in n) if (k != "next_seq") printf " %s=%d", k, n[k]
-			}' /sys/kernel/debug/xot-blkback/vbds
-		# the elevator: domU1's VM group and what is below it
-		awk -v d="$d" '
-			{ ind = match($0, /[^ ]/) - 1 }
-			$1 == "vm" { invm = ($2 == d); vmind = ind; next }
-			invm && ind <= vmind && $1 != "shared" && $1 != "process" { invm = 0 }
-			invm && $1 == "guest-cgroup" { g++; split($3, w, "="); if (w[2] > maxw) maxw = w[2] }
-			invm && $1 == "process" { q++ }
-			END { printf " groups=%d queues=%d maxw=%d", g, q, maxw }' \
-			"/sys/kernel/debug/block/$dev/sched/tree"
-		awk '$1 == "xot_queue" { printf " slab_queues=%d queue_size=%d", $2, $4 }' /proc/slabinfo
-		echo
-	} >> "$RESULTS/samples.txt"
+	awk -v d="$d" -v v=$XVDA -v t="$(up)" -v mode="$mode" '
+		FNR == 1 { fi++ }
+		# 1-3: the VMs dm volumes: completed reads + writes
+		fi <= 3 { c[fi] = $1 + $5; next }
+		# 4: xot-blkback: domU1s vbds (channel counters of xvda; pages of all)
+		fi == 4 && $1 ~ /^[0-9]+$/ {
+			cur = ($1 == d && $3 == v)
+			if ($1 == d && $5 == "up") { p = $6; for (i = 0; i < $7; i++) p *= 2; pages += p }
+			if (cur) { ups = $8; errs = $9 }
+			next }
+		fi == 4 && cur && $1 == "ring" { for (i = 3; i < NF; i += 2) n[$i] += $(i + 1); next }
+		fi == 4 { next }
+		# 5: the elevator: domU1s VM group and what is below it
+		fi == 5 {
+			ind = match($0, /[^ ]/) - 1
+			if ($1 == "vm") { invm = ($2 == d); vmind = ind; next }
+			if (invm && ind <= vmind) invm = 0
+			if (invm && $1 == "guest-cgroup") { g++; split($3, w, "="); if (w[2] + 0 > maxw) maxw = w[2] + 0 }
+			if (invm && $1 == "process") q++
+			next }
+		fi == 6 && $1 == "xot_queue" { slab = $2; qsize = $4 }
+		END {
+			printf "t=%s mode=%s c1=%d c2=%d c3=%d ups=%d errors=%d pages=%d", t, mode, c[1], c[2], c[3], ups, errs, pages
+			for (k in n) if (k != "next_seq") printf " %s=%d", k, n[k]
+			printf " groups=%d queues=%d maxw=%d slab_queues=%d queue_size=%d\n", g, q, maxw, slab, qsize
+		}' "/sys/block/$(cat $STATE/backing-1)/stat" "/sys/block/$(cat $STATE/backing-2)/stat" \
+		"/sys/block/$(cat $STATE/backing-3)/stat" /sys/kernel/debug/xot-blkback/vbds \
+		"/sys/kernel/debug/block/$dev/sched/tree" /proc/slabinfo >> "$RESULTS/samples.txt"
 }
 
 while_domus() {
@@ -115,6 +118,7 @@ while_domus() {
 		sample "$d" "$dev"
 		sleep 1
 	done
+	sample "$d" "$dev"
 	cp "/sys/kernel/debug/block/$dev/sched/tree" "$RESULTS/tree-end.txt" 2>/dev/null
 	cp /sys/kernel/debug/xot-blkback/vbds "$RESULTS/vbds-end.txt"
 	return 0
@@ -126,38 +130,40 @@ while_domus() {
 summarise() {
 	awk '
 		{ delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-		f["mode"] == "-" { prev_mode = "-"; next }
-		{
+		# what happened since the last sample counts for the mode of this one
+		NR > 1 && f["mode"] != "-" {
 			m = f["mode"]
-			if (!(m in seen)) { seen[m] = 1; order[++nm] = m; first[m] = 1 }
-			for (k in f) {
-				if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) {
-					v = f[k] - ((k in last) && m == prev_mode && f["ups"] == prev_ups ? last[k] : 0)
-					if (v > 0) sum[m, k] += v
-					keys[k] = 1
-					last[k] = f[k]
-				}
+			if (!(m in seen)) { seen[m] = 1; order[++nm] = m; t0[m] = prev_t }
+			t1[m] = f["t"]
+			for (v = 1; v <= 3; v++) c[m, v] += f["c" v] - pc[v]
+			for (k in f) if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) {
+				keys[k] = 1
+				# the same channel: its increase; a new one: all of it
+				dv = f["ups"] == prev_ups && (k in last) && f[k] >= last[k] ? f[k] - last[k] : f[k]
+				sum[m, k] += dv
 			}
-			if (first[m]) { c0[m, 1] = f["c1"]; c0[m, 2] = f["c2"]; c0[m, 3] = f["c3"]
-				ups0[m] = f["ups"]; err0[m] = f["errors"]; t0[m] = f["t"]; first[m] = 0 }
-			c1[m, 1] = f["c1"]; c1[m, 2] = f["c2"]; c1[m, 3] = f["c3"]
-			ups1[m] = f["ups"]; err1[m] = f["errors"]; t1[m] = f["t"]
+			ups[m] += f["ups"] - prev_ups
+			errs[m] += f["errors"] - prev_errs
 			if (f["groups"] > hg[m]) hg[m] = f["groups"]
 			if (f["queues"] > hq[m]) hq[m] = f["queues"]
 			if (f["pages"] > hp[m]) hp[m] = f["pages"]
 			if (f["slab_queues"] > hs[m]) hs[m] = f["slab_queues"]
 			if (f["maxw"] > hw[m]) hw[m] = f["maxw"]
-			qsize = f["queue_size"]
-			prev_mode = m; prev_ups = f["ups"]
+		}
+		{
+			if (f["queue_size"]) qsize = f["queue_size"]
+			prev_t = f["t"]; prev_ups = f["ups"]; prev_errs = f["errors"]
+			for (v = 1; v <= 3; v++) pc[v] = f["c" v]
+			delete last
+			for (k in f) if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) last[k] = f[k]
 		}
 		END {
 			for (j = 1; j <= nm; j++) {
 				m = order[j]
-				tot = 0
-				for (v = 1; v <= 3; v++) { d[v] = c1[m, v] - c0[m, v]; tot += d[v] }
+				tot = c[m, 1] + c[m, 2] + c[m, 3]
 				printf "mode %s secs=%.0f requests=%d share1=%.4f share2=%.4f share3=%.4f", m,
-					t1[m] - t0[m], tot, tot ? d[1] / tot : 0, tot ? d[2] / tot : 0, tot ? d[3] / tot : 0
-				printf " new_channels=%d refused_offers=%d", ups1[m] - ups0[m], err1[m] - err0[m]
+					t1[m] - t0[m], tot, tot ? c[m, 1] / tot : 0, tot ? c[m, 2] / tot : 0, tot ? c[m, 3] / tot : 0
+				printf " new_channels=%d refused_offers=%d", ups[m], errs[m]
 				printf " groups_hw=%d queues_hw=%d pages_hw=%d slab_queues_hw=%d max_guest_weight=%d queue_size=%d",
 					hg[m], hq[m], hp[m], hs[m], hw[m], qsize
 				for (k in keys) printf " %s=%d", k, sum[m, k]

@@ -9,9 +9,10 @@
 # corrupted, whatever domU1 tells dom0. Beside it, a synchronous reader
 # (iodepth 1) whose queue dom0's elevator anticipates (slice_idle_us).
 # domU1 only: runs the test-only xot-hostile (tests/hostile-guest/) in one
-# attack mode after another, HOSTILE_MODE_SECS (default 20) each, reloading
-# the module between modes: HOSTILE_MODES (default below; churn-N is churn
-# with N guest cgroup ids in turn). If the lab loaded xot-tagger in domU1
+# attack mode after another, HOSTILE_MODE_SECS (default 20) each, changing
+# its mode parameter at run time, and unloads it at the end:
+# HOSTILE_MODES (default below; churn-N is churn with N guest cgroup ids in
+# turn). If the lab loaded xot-tagger in domU1
 # (no --env XOT_GUEST_MODULES=domU1=xot-hostile), it is swapped out first.
 
 . "$XOT_LIB/guest.sh"
@@ -24,22 +25,22 @@ D=/sys/kernel/debug/xot-hostile
 loaded() { grep -q "^$1 " /proc/modules; }
 
 cycle_modes() {
-	local m args
+	local m P=/sys/module/xot_hostile/parameters
 	have_module xot-hostile || err "xot-hostile.ko is not in the image (make modules)"
 	if loaded xot_tagger; then
 		rmmod xot-tagger || err "rmmod xot-tagger failed"
 		echo "xot-tagger was loaded: replaced by xot-hostile"
 	fi
+	loaded xot_hostile || modprobe xot-hostile || err "modprobe xot-hostile failed"
+	echo 50 > $P/stop_after
 	: > "$RESULTS/modes-run.txt"
+	# the mode changes at run time (a reload per mode costs xenstore
+	# transactions that take tens of seconds on a loaded TCG host)
 	for m in $MODES; do
 		case $m in
-		churn-*) args="mode=churn churn_groups=${m#churn-}" ;;
-		*) args="mode=$m" ;;
-		esac
-		if loaded xot_hostile; then
-			rmmod xot-hostile || err "rmmod xot-hostile (before $m) failed"
-		fi
-		modprobe xot-hostile $args stop_after=50 || err "modprobe xot-hostile $args failed"
+		churn-*) echo "${m#churn-}" > $P/churn_groups; echo churn > $P/mode ;;
+		*) echo 0 > $P/churn_groups; echo "$m" > $P/mode ;;
+		esac || err "cannot set mode $m"
 		echo "$m" >> "$RESULTS/modes-run.txt"
 		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
 		sleep "$SECS"
@@ -48,6 +49,7 @@ cycle_modes() {
 		grep hostile_ $D/stats | tr '\n' ' '
 		echo
 	done
+	# and away under I/O, as a guest that unloads it
 	rmmod xot-hostile || err "rmmod xot-hostile at the end failed"
 }
 
