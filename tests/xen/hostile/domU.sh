@@ -9,7 +9,8 @@
 # corrupted, whatever domU1 tells dom0. Beside it, a synchronous reader
 # (iodepth 1) whose queue dom0's elevator anticipates (slice_idle_us).
 # domU1 only: runs the test-only xot-hostile (tests/hostile-guest/) in one
-# attack mode after another, HOSTILE_MODE_SECS (default 20) each, changing
+# attack mode after another, HOSTILE_MODE_SECS (default 20) each (on a
+# fixed schedule from the start, whatever a change costs), changing
 # its mode parameter at run time, and unloads it at the end:
 # HOSTILE_MODES (default below; churn-N is churn with N guest cgroup ids in
 # turn). If the lab loaded xot-tagger in domU1
@@ -19,13 +20,17 @@
 
 MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch indices stop teardown}
 SECS=${HOSTILE_MODE_SECS:-20}
-RUNTIME=$(($(echo $MODES | wc -w) * SECS + 10))
+NMODES=$(echo $MODES | wc -w)
+# fio covers every mode: modes keep to a fixed schedule from T0 (changing
+# one may take seconds on a loaded lab), so I/O never ends before them
+RUNTIME=$((NMODES * SECS + 20))
+T0=$(cut -d. -f1 /proc/uptime)
 D=/sys/kernel/debug/xot-hostile
 
 loaded() { grep -q "^$1 " /proc/modules; }
 
 cycle_modes() {
-	local m P=/sys/module/xot_hostile/parameters
+	local m i=0 P=/sys/module/xot_hostile/parameters
 	have_module xot-hostile || err "xot-hostile.ko is not in the image (make modules)"
 	if loaded xot_tagger; then
 		rmmod xot-tagger || err "rmmod xot-tagger failed"
@@ -43,7 +48,10 @@ cycle_modes() {
 		esac || err "cannot set mode $m"
 		echo "$m" >> "$RESULTS/modes-run.txt"
 		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
-		sleep "$SECS"
+		i=$((i + 1))
+		while [ "$(cut -d. -f1 /proc/uptime)" -lt $((T0 + i * SECS)) ]; do
+			sleep 1
+		done
 		cat $D/stats > "$RESULTS/stats-$m.txt"
 		cat $D/vbds > "$RESULTS/vbds-$m.txt"
 		grep hostile_ $D/stats | tr '\n' ' '
