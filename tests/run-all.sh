@@ -13,7 +13,8 @@
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
 #   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify),
-#   the Xen lab channel test (XoT records from the guests matched in dom0).
+#   the Xen lab channel test (XoT records from the guests matched in dom0),
+#   the Xen lab hostile test (a test-only guest attacking dom0 through XoT).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 # Usage: tests/run-all.sh [--only STEP[,STEP...]] [--list]
@@ -166,6 +167,11 @@ if wanted xen; then
 	# the XoT channel end to end: negotiation, records matched in dom0,
 	# identity, writeback, a disk attached later, reload under I/O
 	lab_step xen-channel xen-lab-channel "$TOP/userspace/lab/xen-lab.sh" --domus 2 channel
+	# a guest attacking dom0 through the channel (test-only xot-hostile in
+	# domU1) beside two honest guests verifying their data
+	lab_step xen-hostile xen-lab-hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 \
+		--nullb "completion_nsec=20000000 hw_queue_depth=1" \
+		--env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 900 hostile
 fi
 
 echo "=== timings"

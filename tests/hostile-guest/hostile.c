@@ -88,6 +88,7 @@ static bool heal;			/* left indices or teardown: a fresh channel */
 static struct delayed_work chan_work;
 static bool announced;
 static DEFINE_MUTEX(mode_mutex);	/* mode changes and their announcement */
+static struct work_struct announce_work;
 
 /* Write @w (its seq, a record number of this ring) as xot_chan_publish() does. */
 static void publish_wire(struct xot_tring *ring, const struct xot_record_wire *w,
@@ -401,6 +402,14 @@ static void announce(void)
 					   mode_names[hmode]);
 }
 
+static void announce_fn(struct work_struct *work)
+{
+	mutex_lock(&mode_mutex);
+	if (started)
+		announce();
+	mutex_unlock(&mode_mutex);
+}
+
 /*
  * mode= at load time, or written to /sys/module/xot_hostile/parameters/mode
  * to change the attack without reloading (reloading costs xenstore
@@ -426,7 +435,8 @@ static int mode_set(const char *val, const struct kernel_param *kp)
 		}
 		pr_warn("%s: now attacking dom0 with XoT mode '%s'\n", XOT_TAGGER,
 			mode_names[m]);
-		announce();
+		/* xenstore may take seconds on a loaded host: not in the write */
+		schedule_work(&announce_work);
 	}
 	mutex_unlock(&mode_mutex);
 	return 0;
@@ -448,6 +458,7 @@ int xot_hostile_init(void)
 {
 	period_ms = clamp(period_ms, 100U, 60000U);
 	INIT_DELAYED_WORK(&chan_work, chan_work_fn);
+	INIT_WORK(&announce_work, announce_fn);
 	mutex_lock(&mode_mutex);
 	started = true;
 	pr_warn("%s: TEST MODULE, attacking dom0 with XoT mode '%s': never load it in production\n",
@@ -466,6 +477,7 @@ void xot_hostile_exit(void)
 	started = false;
 	mutex_unlock(&mode_mutex);
 	cancel_delayed_work_sync(&chan_work);
+	cancel_work_sync(&announce_work);
 	if (announced)
 		xenbus_rm(XBT_NIL, "data", "xot-hostile");
 	announced = false;

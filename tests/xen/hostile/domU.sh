@@ -18,7 +18,7 @@
 
 . "$XOT_LIB/guest.sh"
 
-MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch indices stop teardown}
+MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown}
 SECS=${HOSTILE_MODE_SECS:-20}
 NMODES=$(echo $MODES | wc -w)
 # fio covers every mode: modes keep to a fixed schedule from T0 (changing
@@ -46,7 +46,9 @@ cycle_modes() {
 		churn-*) echo "${m#churn-}" > $P/churn_groups; echo churn > $P/mode ;;
 		*) echo 0 > $P/churn_groups; echo "$m" > $P/mode ;;
 		esac || err "cannot set mode $m"
-		echo "$m" >> "$RESULTS/modes-run.txt"
+		# Xen's wall clock, which dom0 shares: its samples are matched
+		# to modes by time (dom0.sh)
+		echo "$(date +%s) $m" >> "$RESULTS/modes-run.txt"
 		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
 		i=$((i + 1))
 		while [ "$(cut -d. -f1 /proc/uptime)" -lt $((T0 + i * SECS)) ]; do
@@ -57,6 +59,7 @@ cycle_modes() {
 		grep hostile_ $D/stats | tr '\n' ' '
 		echo
 	done
+	echo "$(date +%s) -" >> "$RESULTS/modes-run.txt"
 	# and away under I/O, as a guest that unloads it
 	rmmod xot-hostile || err "rmmod xot-hostile at the end failed"
 }
