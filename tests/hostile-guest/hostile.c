@@ -87,7 +87,7 @@ static bool prod_honest;		/* indices: leave prod alone for now */
 static bool heal;			/* left indices or teardown: a fresh channel */
 static struct delayed_work chan_work;
 static bool announced;
-static DEFINE_MUTEX(mode_mutex);	/* mode changes and their announcement */
+static DEFINE_MUTEX(mode_mutex);	/* mode changes */
 static struct work_struct announce_work;
 
 /* Write @w (its seq, a record number of this ring) as xot_chan_publish() does. */
@@ -389,25 +389,30 @@ void xot_hostile_show(struct seq_file *m)
 		   atomic64_read(&n_chan_ops[XOT_HOSTILE_REOFFER]));
 }
 
-/* data/xot-hostile: the mode, for the test's dom0 side (mode_mutex held) */
+/*
+ * data/xot-hostile: the mode, for the test's dom0 side. Not under
+ * mode_mutex: a xenstore write may take a minute on a loaded lab, and a
+ * mode change must not wait for it (a later work run writes the newer mode).
+ */
 static void announce(void)
 {
+	enum hostile_mode m = READ_ONCE(hmode);
+	u32 groups = READ_ONCE(churn_groups);
+
 	if (!xen_domain())
 		return;
-	if (hmode == H_CHURN && churn_groups)
+	if (m == H_CHURN && groups)
 		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "churn-%u",
-					   churn_groups);
+					   groups);
 	else
 		announced = !xenbus_printf(XBT_NIL, "data", "xot-hostile", "%s",
-					   mode_names[hmode]);
+					   mode_names[m]);
 }
 
 static void announce_fn(struct work_struct *work)
 {
-	mutex_lock(&mode_mutex);
-	if (started)
+	if (READ_ONCE(started))
 		announce();
-	mutex_unlock(&mode_mutex);
 }
 
 /*
@@ -460,11 +465,11 @@ int xot_hostile_init(void)
 	INIT_DELAYED_WORK(&chan_work, chan_work_fn);
 	INIT_WORK(&announce_work, announce_fn);
 	mutex_lock(&mode_mutex);
-	started = true;
+	WRITE_ONCE(started, true);
 	pr_warn("%s: TEST MODULE, attacking dom0 with XoT mode '%s': never load it in production\n",
 		XOT_TAGGER, mode_names[hmode]);
-	announce();
 	mutex_unlock(&mode_mutex);
+	announce();
 	/* the channel attacks look at the mode every period */
 	if (xen_domain())
 		schedule_delayed_work(&chan_work, msecs_to_jiffies(period_ms));
@@ -474,7 +479,7 @@ int xot_hostile_init(void)
 void xot_hostile_exit(void)
 {
 	mutex_lock(&mode_mutex);
-	started = false;
+	WRITE_ONCE(started, false);
 	mutex_unlock(&mode_mutex);
 	cancel_delayed_work_sync(&chan_work);
 	cancel_work_sync(&announce_work);
