@@ -77,12 +77,15 @@ private-headers: check-kdir
 # tests/hostile-guest/: the test-only xot-hostile (a guest attacking dom0),
 # its own external-module directory: the install targets never see it. It
 # uses xot-iosched's exported symbol, hence the top-level Module.symvers.
+# Absent from DKMS's copy of the sources (no tests/): skipped there.
 HOSTILE := $(TOP)/tests/hostile-guest
 
 modules: private-headers
 	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) modules
+ifneq ($(wildcard $(HOSTILE)/Kbuild),)
 	$(MAKE) -C "$(KDIR)" M=$(HOSTILE) XOT_PRIV=$(PRIV) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
+endif
 
 # ---------------------------------------------------------------- userspace
 # The shared code, compiled unchanged into the modules (see Kbuild) and here.
@@ -314,5 +317,5 @@ dkms-remove:
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null
-	-$(MAKE) -C "$(KDIR)" M=$(HOSTILE) clean 2>/dev/null
+	-[ ! -f $(HOSTILE)/Kbuild ] || $(MAKE) -C "$(KDIR)" M=$(HOSTILE) clean 2>/dev/null
 	rm -rf $(BUILD)
