@@ -27,6 +27,7 @@ help:
 	@echo "XoT make targets:"
 	@echo "  make [KDIR=...]     build kernel modules and userspace tools"
 	@echo "  make modules        the three kernel modules (xot-iosched, xot-blkback, xot-tagger)"
+	@echo "                      and the test-only xot-hostile (tests/hostile-guest/, never installed)"
 	@echo "  make user           userspace tools (build/bin: xotctl, ...) and unit tests"
 	@echo "  make unit           run the userspace unit tests (core, wire format)"
 	@echo "  make test           the whole test suite (as CI runs it)"
@@ -75,8 +76,18 @@ check-kdir:
 private-headers: check-kdir
 	@$(TOP)/scripts/private-headers.sh "$(KDIR)" "$(PRIV)"
 
+# tests/hostile-guest/: the test-only xot-hostile (a guest attacking dom0),
+# its own external-module directory: the install targets never see it. It
+# uses xot-iosched's exported symbol, hence the top-level Module.symvers.
+# Absent from DKMS's copy of the sources (no tests/): skipped there.
+HOSTILE := $(TOP)/tests/hostile-guest
+
 modules: private-headers
 	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) modules
+ifneq ($(wildcard $(HOSTILE)/Kbuild),)
+	$(MAKE) -C "$(KDIR)" M=$(HOSTILE) XOT_PRIV=$(PRIV) \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
+endif
 
 # ---------------------------------------------------------------- userspace
 # The shared code, compiled unchanged into the modules (see Kbuild) and here.
@@ -312,4 +323,5 @@ dkms-remove:
 
 clean:
 	-$(MAKE) -C "$(KDIR)" M=$(TOP) clean 2>/dev/null
+	-[ ! -f $(HOSTILE)/Kbuild ] || $(MAKE) -C "$(KDIR)" M=$(HOSTILE) clean 2>/dev/null
 	rm -rf $(BUILD)

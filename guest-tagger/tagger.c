@@ -206,7 +206,7 @@ static void probe_rq_issue(void *ignore, struct request *rq)
 	ring = &chan->ring[r.ring];
 	spin_lock_irqsave(&ring->lock, flags);
 	r.seq = ring->seq++;
-	xot_chan_publish(ring->base, ring->nr_slots, &r);
+	xot_tagger_publish(ring, &r);
 	ring->last_rq = rq;
 	ring->published++;
 	spin_unlock_irqrestore(&ring->lock, flags);
@@ -326,6 +326,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "unknown_vbd_requests %lld\n",
 		   atomic64_read(&unknown_vbd_requests));
 	xot_tgid_show(m);
+	xot_hostile_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -356,15 +357,20 @@ static int __init xot_tagger_init(void)
 		if (err)
 			goto err_tgid;
 	}
-	err = attach_probes();
+	err = xot_hostile_init();
 	if (err)
 		goto err_vbd;
+	err = attach_probes();
+	if (err)
+		goto err_hostile;
 	debug_dir = debugfs_create_dir(XOT_TAGGER, NULL);
 	debugfs_create_file("stats", 0400, debug_dir, NULL, &stats_fops);
 	debugfs_create_file("vbds", 0400, debug_dir, NULL, &vbds_fops);
 	debugfs_create_file("records", 0400, debug_dir, NULL, &records_fops);
 	return 0;
 
+err_hostile:
+	xot_hostile_exit();
 err_vbd:
 	if (xen_domain())
 		xot_vbd_exit();
@@ -378,6 +384,7 @@ static void __exit xot_tagger_exit(void)
 	debugfs_remove_recursive(debug_dir);
 	/* stop recording first: then the channels go, with I/O still running */
 	detach_probes();
+	xot_hostile_exit();
 	if (xen_domain())
 		xot_vbd_exit();
 	xot_tgid_exit();
@@ -388,4 +395,8 @@ module_exit(xot_tagger_exit);
 
 MODULE_AUTHOR("The XoT developers");
 MODULE_LICENSE("GPL");
+#ifdef XOT_HOSTILE
+MODULE_DESCRIPTION("XoT hostile guest: TEST ONLY, publishes lying and broken XoT records to attack dom0; never for production");
+#else
 MODULE_DESCRIPTION("XoT guest tagger: per-request identity beside xen-blkfront");
+#endif

@@ -18,10 +18,31 @@
 
 #include <xot/channel.h>
 
+/*
+ * The same sources also build xot-hostile, a test-only guest that lies to
+ * dom0 (tests/hostile-guest/, compiled with XOT_HOSTILE): only the name and
+ * the hooks below differ.
+ */
+#ifdef XOT_HOSTILE
+#define XOT_TAGGER		"xot-hostile"
+#else
 #define XOT_TAGGER		"xot-tagger"
+#endif
 /* include/uapi/linux/major.h has no name for it; xen-blkfront uses 202 */
 #define XOT_XENVBD_MAJOR	202
 #define XOT_CHAN_MAX_PAGES	(1U << XOT_CHAN_MAX_ORDER)
+
+#ifdef XOT_HOSTILE
+#define XOT_HOSTILE_HIST	64	/* records remembered per ring (replay) */
+#define XOT_HOSTILE_HOLD	48	/* records held back per ring (reorder) */
+
+/* Per-ring state of xot-hostile's mutations (tests/hostile-guest/hostile.c). */
+struct xot_hostile_ring {
+	struct xot_record hist[XOT_HOSTILE_HIST];	/* by seq % XOT_HOSTILE_HIST */
+	struct xot_record held[XOT_HOSTILE_HOLD];
+	u32 nr_held;
+};
+#endif
 
 /* One XoT record ring: the records of one blkif ring. */
 struct xot_tring {
@@ -36,6 +57,9 @@ struct xot_tring {
 	u64 retracted;			/* withdrawn: request went back to blk-mq */
 	u32 nr_refs;			/* pages granted so far */
 	grant_ref_t refs[XOT_CHAN_MAX_PAGES];
+#ifdef XOT_HOSTILE
+	struct xot_hostile_ring hostile;	/* under lock */
+#endif
 };
 
 /* The XoT channel of one vbd: set up once blkfront and dom0 are ready. */
@@ -96,5 +120,38 @@ void xot_tgid_remember(const struct bio *bio, u32 tgid);
 void xot_tgid_forget(const struct bio *bio);
 u32 xot_tgid_lookup(const struct bio *bio);
 void xot_tgid_show(struct seq_file *m);
+
+#ifdef XOT_HOSTILE
+/* tests/hostile-guest/hostile.c: every record goes through the test's mutations */
+int xot_hostile_init(void);
+void xot_hostile_exit(void);
+void xot_hostile_publish(struct xot_tring *ring, struct xot_record *r);
+void xot_hostile_show(struct seq_file *m);
+/* vbd.c, XOT_HOSTILE only: what the hostile modes do to whole channels */
+enum xot_hostile_chan_op {
+	XOT_HOSTILE_RINGS,		/* only @fn on every ring */
+	XOT_HOSTILE_END_GRANTS,		/* end the grants, keys left for dom0 */
+	XOT_HOSTILE_REMOVE_KEYS,	/* remove the keys, keep publishing */
+	XOT_HOSTILE_REOFFER,		/* write xot-version again: dom0 remaps */
+};
+
+unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,
+			     void (*fn)(struct xot_tring *ring));
+#else
+static inline int xot_hostile_init(void) { return 0; }
+static inline void xot_hostile_exit(void) { }
+static inline void xot_hostile_show(struct seq_file *m) { }
+#endif
+
+/* Publish @r (r->seq set) in @ring; the caller holds ring->lock. */
+static inline void xot_tagger_publish(struct xot_tring *ring,
+				      struct xot_record *r)
+{
+#ifdef XOT_HOSTILE
+	xot_hostile_publish(ring, r);
+#else
+	xot_chan_publish(ring->base, ring->nr_slots, r);
+#endif
+}
 
 #endif /* _XOT_TAGGER_H */

@@ -68,7 +68,7 @@ static void kick(void)
  * registers. Used only to find blkfront's xenbus device of a vbd.
  */
 static const struct xenbus_device_id nomatch_ids[] = {
-	{ "xot-tagger-none" },
+	{ XOT_TAGGER "-none" },
 	{ "" }
 };
 
@@ -84,7 +84,7 @@ static void nomatch_otherend_changed(struct xenbus_device *dev,
 }
 
 static struct xenbus_driver nomatch_driver = {
-	.name = "xot-tagger-bus-probe",
+	.name = XOT_TAGGER "-bus-probe",
 	.ids = nomatch_ids,
 	.probe = nomatch_probe,
 	.otherend_changed = nomatch_otherend_changed,
@@ -654,13 +654,86 @@ void xot_vbd_show_records(struct seq_file *m)
 	mutex_unlock(&xot_vbd_mutex);
 }
 
+#ifdef XOT_HOSTILE
+/*
+ * Test only (xot-hostile, tests/hostile-guest/): do to every channel what a
+ * malicious or broken guest may do to dom0 behind the protocol's back.
+ * @fn, if given, runs on every ring under its lock first. Returns the
+ * number of channels acted on.
+ *
+ * END_GRANTS ends the grants while the keys still name them and dom0 may
+ * still map the pages: the channel is first taken from the probes (RCU),
+ * so that no record is written into a page after its grant is ended;
+ * gnttab_end_foreign_access() then frees each page at once or, while dom0
+ * maps it, later (its deferred list): the guest never frees a page dom0
+ * can read. The next reconcile sets a new channel up and writes new keys.
+ * REMOVE_KEYS withdraws the channel from xenstore but keeps publishing
+ * into it, as if the guest forgot it had. REOFFER writes xot-version again
+ * (the same value): dom0 maps the channel anew and reads its header.
+ */
+unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,
+			     void (*fn)(struct xot_tring *ring))
+{
+	struct xot_vbd *vbd;
+	struct xot_chan *chan;
+	unsigned long flags;
+	unsigned int n = 0;
+	u32 i;
+	int err;
+
+	mutex_lock(&xot_vbd_mutex);
+	list_for_each_entry(vbd, &xot_vbds, node) {
+		chan = rcu_dereference_protected(vbd->chan,
+						 lockdep_is_held(&xot_vbd_mutex));
+		if (!chan)
+			continue;
+		for (i = 0; fn && i < chan->nr_rings; i++) {
+			spin_lock_irqsave(&chan->ring[i].lock, flags);
+			fn(&chan->ring[i]);
+			spin_unlock_irqrestore(&chan->ring[i].lock, flags);
+		}
+		n++;
+		switch (op) {
+		case XOT_HOSTILE_RINGS:
+			break;
+		case XOT_HOSTILE_END_GRANTS:
+			RCU_INIT_POINTER(vbd->chan, NULL);
+			synchronize_rcu();
+			for (i = 0; i < chan->nr_rings; i++)
+				vbd->old_published[i] += chan->ring[i].published;
+			chan_free(chan);
+			vbd->withdrawals++;
+			break;
+		case XOT_HOSTILE_REMOVE_KEYS:
+			err = chan_remove_keys(vbd, chan->nr_rings, chan->order);
+			if (err)
+				pr_warn("%s: vbd %u: removing the keys: %d\n",
+					XOT_TAGGER, vbd->devid, err);
+			break;
+		case XOT_HOSTILE_REOFFER:
+			err = xenbus_printf(XBT_NIL, vbd->nodename, XOT_XS_VERSION,
+					    "%u", XOT_WIRE_VERSION);
+			if (err)
+				pr_warn("%s: vbd %u: writing %s: %d\n", XOT_TAGGER,
+					vbd->devid, XOT_XS_VERSION, err);
+			break;
+		}
+	}
+	mutex_unlock(&xot_vbd_mutex);
+	/* channels ended: the reconcile sets new ones up */
+	if (op == XOT_HOSTILE_END_GRANTS && n)
+		kick();
+	return n;
+}
+#endif
+
 /* ------------------------------------------------------------- init/exit */
 
 int xot_vbd_init(void)
 {
 	int err;
 
-	xot_wq = alloc_ordered_workqueue("xot-tagger", 0);
+	xot_wq = alloc_ordered_workqueue(XOT_TAGGER, 0);
 	if (!xot_wq)
 		return -ENOMEM;
 	INIT_WORK(&reconcile_work, reconcile);

@@ -138,13 +138,44 @@ static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
 }
 
 /*
+ * A guest's VM at its queue budget: reuse an idle queue of @grp or, failing
+ * that, of another guest group of the same VM (it moves to @grp).
+ */
+static struct xot_queue *xot_reclaim_vm_queue(struct xot_grp *vm, struct xot_grp *grp)
+{
+	struct xot_queue *xq = xot_reclaim_queue(grp);
+	struct rb_node *n;
+
+	for (n = rb_first(&vm->vchildren); !xq && n; n = rb_next(n)) {
+		struct xot_grp *g = rb_entry(n, struct xot_grp, vnode);
+
+		if (g == grp)
+			continue;
+		xq = xot_reclaim_queue(g);
+		if (xq) {
+			g->nr_queues--;
+			grp->nr_queues++;
+		}
+	}
+	return xq;
+}
+
+/*
  * The queue of process @tgid in @grp, created if needed. Falls back to the
  * group's shared queue when memory is short or the group is at its queue
  * limit with no idle queue to reuse: I/O is never refused.
+ *
+ * max_queues bounds the queues of a group and, for a guest's cgroups, of
+ * their whole VM: the guest names its cgroups and processes at will, and a
+ * per-group bound alone would let one VM hold max_guest_groups *
+ * max_queues of them (a guest writing a new cgroup id and tgid in every
+ * record grows dom0's memory by one queue per request until then).
  */
 struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 tgid)
 {
 	struct rb_node **link = &grp->queues.rb_node, *parent = NULL;
+	struct xot_grp *vm = grp->level == XOT_LEVEL_GUEST_CGROUP ? grp->vparent : NULL;
+	unsigned int max = READ_ONCE(xd->max_queues);
 	struct xot_queue *xq;
 
 	while (*link) {
@@ -158,13 +189,16 @@ struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 t
 			return xq;
 	}
 
-	if (grp->nr_queues < READ_ONCE(xd->max_queues)) {
+	if (grp->nr_queues < max && (!vm || vm->nr_vqueues < max)) {
 		xq = kmem_cache_alloc(xot_queue_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!xq)
 			return &grp->shared_q;
 		grp->nr_queues++;
+		if (vm)
+			vm->nr_vqueues++;
 	} else {
-		xq = xot_reclaim_queue(grp);
+		xq = vm && grp->nr_queues < max ? xot_reclaim_vm_queue(vm, grp) :
+		     xot_reclaim_queue(grp);
 		if (!xq)
 			return &grp->shared_q;
 		/* the tree changed: find the insertion point again */
@@ -236,7 +270,7 @@ static void xot_antic_clear(struct xot_data *xd)
 		return;
 	xd->antic_q = NULL;
 	atomic_dec(&xq->refs);
-	blkg_put(xq->grp->pd.blkg);
+	xot_grp_put(xq->grp);
 }
 
 /* Is @xq worth waiting for: a process queue that thinks briefly. */
@@ -259,8 +293,14 @@ static void xot_antic_arm(struct xot_data *xd, struct xot_queue *xq)
 	    !xot_would_lead(&xq->entity, xot_credit_vt(xd)))
 		return;
 	xot_antic_clear(xd);
+	/*
+	 * The pin holds the queue like a request does: its blkg (found
+	 * through the owner: a guest's virtual group has no blkg of its own)
+	 * and every virtual group above it, so that no reclaim frees them
+	 * while the pointer is kept.
+	 */
 	atomic_inc(&xq->refs);
-	blkg_get(xq->grp->pd.blkg);
+	xot_grp_get(xq->grp);
 	xd->antic_q = xq;
 }
 

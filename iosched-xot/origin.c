@@ -20,7 +20,10 @@
  *
  * Memory: virtual groups are bounded per group by the max_guest_groups
  * tunable (VMs per dom0 cgroup, guest cgroups per VM); at the bound an idle
- * group is reused, or the request goes to the VM's shared queue.
+ * group is reused, or the request goes to the VM's shared queue. Process
+ * queues are bounded by max_queues per VM, over all its guest groups
+ * (elevator.c: xot_proc_queue()). A VM's elevator state is thus at most
+ * max_guest_groups groups and max_queues queues, whatever its guest writes.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -132,6 +135,9 @@ static void vgroup_free(struct xot_grp *vg)
 	struct xot_queue *xq, *tmp;
 
 	xot_vgroups_free(vg);
+	/* a guest group's queues count in its VM's budget (xot_proc_queue()) */
+	if (vg->level == XOT_LEVEL_GUEST_CGROUP)
+		vg->vparent->nr_vqueues -= vg->nr_queues;
 	rbtree_postorder_for_each_entry_safe(xq, tmp, &vg->queues, node) {
 		WARN_ON_ONCE(xq->nr_queued || atomic_read(&xq->refs));
 		kmem_cache_free(xot_queue_cache, xq);

@@ -82,6 +82,7 @@ struct xot_grp {
 	u64 vkey;			/* VM: domid; guest group: guest cgroup id */
 	atomic_t vrefs;			/* requests inserted below, not finished */
 	unsigned int nr_vchildren;
+	unsigned int nr_vqueues;	/* VM: process queues of its guest groups */
 	u8 level;			/* enum xot_level */
 };
 
@@ -135,7 +136,7 @@ struct xot_data {
 	/* tunables (sysfs iosched/) */
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
-	unsigned int max_queues;	/* per-process queues per group */
+	unsigned int max_queues;	/* process queues per group, and per VM */
 	unsigned int max_guest_groups;	/* virtual groups per VM (and VMs per group) */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */

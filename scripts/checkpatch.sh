@@ -22,8 +22,10 @@ if [ ! -x "$OUT/checkpatch.pl" ]; then
 fi
 
 if [ $# -eq 0 ]; then
+	# tests/hostile-guest/: the test-only xot-hostile (not kbuild's *.mod.c)
 	mapfile -t files < <(cd "$TOP" && ls iosched-xot/*.[ch] blkback-hook/*.[ch] \
-		guest-tagger/*.[ch] core/*.c include/xot/*.h 2>/dev/null)
+		guest-tagger/*.[ch] core/*.c include/xot/*.h tests/hostile-guest/*.c 2>/dev/null |
+		grep -v '\.mod\.c$')
 else
 	files=("$@")
 fi

@@ -13,7 +13,8 @@
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
 #   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify),
-#   the Xen lab channel test (XoT records from the guests matched in dom0).
+#   the Xen lab channel test (XoT records from the guests matched in dom0),
+#   the Xen lab hostile test (a test-only guest attacking dom0 through XoT).
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
 # Usage: tests/run-all.sh [--only STEP[,STEP...]] [--list]

@@ -77,7 +77,9 @@ if has reconnect; then
 	step reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 2 --dom0-mem 1536 --timeout 1200 reconnect
 fi
 if has hostile && [ -d "$TOP/tests/xen/hostile" ]; then
-	step hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 hostile
+	step hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 \
+		--nullb "completion_nsec=20000000 hw_queue_depth=1" \
+		--env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 1200 hostile
 fi
 
 say "writing results/hardening.json"

@@ -12,7 +12,8 @@
 #   ir_base ROOT                  fresh root: usr-merged, busybox applets, /etc
 #   ir_bins ROOT FILE...          copy binaries + their shared-library closure
 #   ir_modules ROOT KVER NAME...  copy stock modules (+ dependencies), depmod
-#   ir_project_modules ROOT KVER  copy $XOT_TOP/*.ko into .../extra, depmod
+#   ir_project_modules ROOT KVER  copy $XOT_TOP/*.ko (and the test-only
+#                                 tests/hostile-guest/*.ko) into .../extra, depmod
 #   ir_cpio ROOT OUT              zstd-compressed newc cpio of ROOT
 #
 # and, for fast rebuilds (a cached base image plus a small per-run overlay,
@@ -224,7 +225,8 @@ ir_project_modules() {
 	IR_PROJECT_MODULES=
 	[ -d "$r/lib/modules/$kver" ] || { _ir_err "no $r/lib/modules/$kver: run ir_modules first"; return 1; }
 	mkdir -p "$extra" || return 1
-	for ko in "$XOT_TOP"/*.ko; do
+	# tests/hostile-guest/: the test-only xot-hostile (a guest attacking dom0)
+	for ko in "$XOT_TOP"/*.ko "$XOT_TOP"/tests/hostile-guest/*.ko; do
 		[ -e "$ko" ] || continue
 		vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
 		case $vm in

@@ -48,6 +48,10 @@
 #
 # --env XOT_DOMU_VCPUS=N gives every domU N vCPUs (default 1); blkfront then
 # negotiates up to N blkif rings (queues) per disk with blkback.
+# --env XOT_GUEST_MODULES=domU1=xot-hostile[,domUi=MODULE...] loads MODULE
+# instead of xot-tagger in domUi ("none": no guest module); domU.sh sees it
+# as XOT_GUEST_MODULE. xot-hostile is the test-only attacking guest
+# (tests/hostile-guest/).
 #
 # Results: both sides print one line per check, as in the host lab:
 #   XOT-PASS name | XOT-FAIL name reason | XOT-SKIP name reason

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile guest, guest side (runs in every domU; environment in
+# userspace/lab/xen-lab.sh; dom0's part and the command in dom0.sh).
+#
+# Every domU: fio writes its disk at random and verifies what it wrote
+# (crc32c) for the whole run: no request of any guest may be lost or
+# corrupted, whatever domU1 tells dom0. Beside it, a synchronous reader
+# (iodepth 1) whose queue dom0's elevator anticipates (slice_idle_us).
+# domU1 only: runs the test-only xot-hostile (tests/hostile-guest/) in one
+# attack mode after another, HOSTILE_MODE_SECS (default 20) each (on a
+# fixed schedule from the start, whatever a change costs), changing
+# its mode parameter at run time, and unloads it at the end:
+# HOSTILE_MODES (default below; churn-N is churn with N guest cgroup ids in
+# turn). If the lab loaded xot-tagger in domU1
+# (no --env XOT_GUEST_MODULES=domU1=xot-hostile), it is swapped out first.
+
+. "$XOT_LIB/guest.sh"
+
+MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown}
+SECS=${HOSTILE_MODE_SECS:-20}
+NMODES=$(echo $MODES | wc -w)
+# fio covers every mode: modes keep to a fixed schedule from T0 (changing
+# one may take seconds on a loaded lab), so I/O never ends before them
+RUNTIME=$((NMODES * SECS + 20))
+T0=$(cut -d. -f1 /proc/uptime)
+D=/sys/kernel/debug/xot-hostile
+
+loaded() { grep -q "^$1 " /proc/modules; }
+
+cycle_modes() {
+	local m i=0 P=/sys/module/xot_hostile/parameters
+	have_module xot-hostile || err "xot-hostile.ko is not in the image (make modules)"
+	if loaded xot_tagger; then
+		rmmod xot-tagger || err "rmmod xot-tagger failed"
+		echo "xot-tagger was loaded: replaced by xot-hostile"
+	fi
+	loaded xot_hostile || modprobe xot-hostile || err "modprobe xot-hostile failed"
+	echo 50 > $P/stop_after
+	: > "$RESULTS/modes-run.txt"
+	# the mode changes at run time (a reload per mode costs xenstore
+	# transactions that take tens of seconds on a loaded TCG host)
+	for m in $MODES; do
+		case $m in
+		churn-*) echo "${m#churn-}" > $P/churn_groups; echo churn > $P/mode ;;
+		*) echo 0 > $P/churn_groups; echo "$m" > $P/mode ;;
+		esac || err "cannot set mode $m"
+		# Xen's wall clock, which dom0 shares: its samples are matched
+		# to modes by time (dom0.sh)
+		echo "$(date +%s) $m" >> "$RESULTS/modes-run.txt"
+		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
+		i=$((i + 1))
+		while [ "$(cut -d. -f1 /proc/uptime)" -lt $((T0 + i * SECS)) ]; do
+			sleep 1
+		done
+		cat $D/stats > "$RESULTS/stats-$m.txt"
+		cat $D/vbds > "$RESULTS/vbds-$m.txt"
+		grep hostile_ $D/stats | tr '\n' ' '
+		echo
+	done
+	echo "$(date +%s) -" >> "$RESULTS/modes-run.txt"
+	# and away under I/O, as a guest that unloads it
+	rmmod xot-hostile || err "rmmod xot-hostile at the end failed"
+}
+
+fio_result() {
+	cat /tmp/fio.out
+	[ "$(cat /tmp/fio.rc)" = 0 ] || err "fio verify failed"
+}
+
+log "$XOT_DOMU: fio verify for ${RUNTIME}s${XOT_DOMU_INDEX:+, guest module ${XOT_GUEST_MODULE:-xot-tagger}}"
+fio_verify hostile --filename="$XOT_DISK" --size=128m --rw=randwrite --bs=4k \
+	--ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c \
+	--verify_backlog=32 --verify_fatal=1 --runtime="$RUNTIME" --time_based \
+	--name=sync --filename="$XOT_DISK" --offset=128m --size=64m --rw=randread \
+	--bs=4k --ioengine=psync --direct=1 --runtime="$RUNTIME" --time_based \
+	> /tmp/fio.out 2>&1 &
+FIO=$!
+if [ "$XOT_DOMU_INDEX" = 1 ]; then
+	check hostile-modes cycle_modes
+fi
+rc=0
+wait $FIO || rc=$?
+echo $rc > /tmp/fio.rc
+check hostile-fio-verify fio_result
+finish
