@@ -123,5 +123,13 @@ expect xot-trace-valid 0 "1 completed, 1 attributed by xot dispatch messages.*cg
 expect xot-trace-unwritable 3 "nosuchdir/r.json: No such file" \
 	"$XT" --json "$TMP/nosuchdir/r.json" "$TMP/ok"
 
+# The fio job files for use by hand (tests/fio/, README "fio job files")
+# are valid fio, with their variables set; without DEV fio must refuse them.
+for f in "$TOP"/tests/fio/*.fio; do
+	n=$(basename "$f" .fio)
+	expect "fio-job-$n" 0 "" env DEV=/dev/null RUNTIME=5 SIZE=16m fio --parse-only "$f"
+	expect "fio-job-$n-no-dev" nz "." env -u DEV RUNTIME=5 SIZE=16m fio --parse-only "$f"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
