@@ -258,21 +258,33 @@ static void test_jain_median(void)
 	CHECK(xot_jain(one, 0) == 0);
 }
 
+/* What @write prints for @r, in a string of *@len bytes (NULL: no memory). */
+static char *render(const struct fr_report *r,
+		    void (*write)(const struct fr_report *, FILE *), size_t *len)
+{
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, len);
+
+	CHECK(out != NULL);
+	if (!out)
+		return NULL;
+	write(r, out);
+	fclose(out);
+	return buf;
+}
+
 static void test_json_and_table(void)
 {
 	struct fr_report r;
 	struct fr_err e = { "" };
-	char *buf = NULL;
+	char *buf;
 	size_t len = 0;
 	FILE *out;
 
 	CHECKF(load(&r, flat, &e) == 0, "%s", e.msg);
-	out = open_memstream(&buf, &len);
-	CHECK(out != NULL);
-	if (!out)
+	buf = render(&r, fr_write_json, &len);
+	if (!buf)
 		return;
-	fr_write_json(&r, out);
-	fclose(out);
 	CHECK(!strncmp(buf, "{\n  \"benchmark\": \"host-fairness\",\n  \"commit\": \"0123456\"", 52));
 	CHECK(strstr(buf, "\"nr_requests\": 256") != NULL);	/* param: a number */
 	CHECK(strstr(buf, "\"max_abs_share_error\": 17.14,") != NULL);
@@ -299,17 +311,13 @@ static void test_svg(void)
 {
 	struct fr_report r;
 	struct fr_err e = { "" };
-	char *buf = NULL, *p;
+	char *buf, *p;
 	size_t len = 0, bars = 0, ticks = 0;
-	FILE *out;
 
 	CHECKF(load(&r, flat, &e) == 0, "%s", e.msg);
-	out = open_memstream(&buf, &len);
-	CHECK(out != NULL);
-	if (!out)
+	buf = render(&r, fr_write_svg, &len);
+	if (!buf)
 		return;
-	fr_write_svg(&r, out);
-	fclose(out);
 	CHECK(!strncmp(buf, "<svg ", 5));
 	for (p = buf; (p = strstr(p, "<title>")); p++)
 		bars++;
