@@ -32,19 +32,15 @@ before_domus() {
 	finish
 }
 
-# "matched" summed over the rings of domid $1's vbds (0 if none)
-matched_of() {
-	awk -v d="$1" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
-		for (i = 3; i < NF; i++) if ($i == "matched") s += $(i + 1) } END { print s + 0 }' $VBDS
-}
-ring_field_sum() { # domid field
+# counters whose name matches the regex $2, summed over the rings of domid
+# $1's vbds (0 if none)
+ring_field_sum() { # domid regex
 	awk -v d="$1" -v k="$2" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
-		for (i = 3; i < NF; i++) if ($i == k) s += $(i + 1) } END { print s + 0 }' $VBDS
+		for (i = 3; i < NF; i++) if ($i ~ k) s += $(i + 1) } END { print s + 0 }' $VBDS
 }
-rejected_of() {
-	awk -v d="$1" '$1 ~ /^[0-9]+$/ { cur = $1 } /^  ring / && cur == d {
-		for (i = 3; i < NF; i++) if ($i ~ /^rejected_/) s += $(i + 1) } END { print s + 0 }' $VBDS
-}
+matched_of() { ring_field_sum "$1" '^matched$'; }
+rejected_of() { ring_field_sum "$1" '^rejected_'; }
+matched_over() { [ "$(matched_of "$1")" -gt "$2" ]; }
 channel_of() { awk -v d="$1" '$1 == d { print $5; exit }' $VBDS; }
 
 wait_until() { # seconds cmd...
@@ -61,7 +57,6 @@ save_restore() {
 	local old new t0 t1 t2
 	old=$(xl domid domU1) || err "no domU1"
 	echo "$old" > $STATE/old
-	matched_over() { [ "$(matched_of "$1")" -gt "$2" ]; }
 	wait_until 300 matched_over "$old" 200 || err "domU1 (domid $old): no records matched: $(cat $VBDS)"
 	cat $VBDS > "$RESULTS/vbds-before.txt"
 	lab_hold domU1
@@ -98,7 +93,6 @@ save_restore() {
 destroy_reboot() {
 	local old new cfg=$STATE/domU2-reboot.cfg
 	old=$(xl domid domU2) || err "no domU2"
-	matched_over() { [ "$(matched_of "$1")" -gt "$2" ]; }
 	wait_until 300 matched_over "$old" 200 || err "domU2 (domid $old): no records matched: $(cat $VBDS)"
 	local m
 	m=$(matched_of "$old")
@@ -134,9 +128,11 @@ sample() {
 		# one read: a channel may go down between two
 		cat $VBDS > $STATE/vbds.now 2>/dev/null
 		grep -q ' up ' $STATE/vbds.now && cp $STATE/vbds.now "$RESULTS/vbds-last.txt"
-		awk -v dir="$RESULTS" '$1 ~ /^[0-9]+$/ { d = $1; if ($5 == "up") up[d] = 1 }
+		# (only while all its vbds are up: at power-off they go one by one)
+		awk -v dir="$RESULTS" '$1 ~ /^[0-9]+$/ { d = $1; seen[d] = 1; if ($5 != "up") down[d] = 1 }
 			{ if (d != "") blk[d] = blk[d] $0 "\n" }
-			END { for (d in up) { f = dir "/vbds-last-" d ".txt"; printf "%s", blk[d] > f } }' \
+			END { for (d in seen) if (!(d in down)) {
+				f = dir "/vbds-last-" d ".txt"; printf "%s", blk[d] > f } }' \
 			$STATE/vbds.now
 		sleep 0.5
 	done
@@ -160,7 +156,7 @@ new_channel_matched() { # file with the new domid [file with the old one]
 	[ -s "$f" ] || err "no view of xot-blkback's vbds while domid $new ran"
 	VBDS=$f
 	cat "$f"
-	m=$(matched_of "$new") u=$(ring_field_sum "$new" unmatched) r=$(rejected_of "$new")
+	m=$(matched_of "$new") u=$(ring_field_sum "$new" '^unmatched$') r=$(rejected_of "$new")
 	echo "domid $new: matched $m, unmatched $u, rejected $r"
 	[ "$m" -gt 100 ] || err "only $m records matched on the new channel"
 	[ $((u * 20)) -le "$m" ] || err "unmatched $u is over 5 % of matched $m"
