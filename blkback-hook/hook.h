@@ -21,6 +21,8 @@
 /* what one vbd may make dom0 map: rings x pages (256 KiB) */
 #define XOT_HOOK_MAX_PAGES	64
 #define XOT_HOOK_MAX_RINGS	16
+/* a vbd's offers are read at most this often (xenwatch only queues them) */
+#define XOT_HOOK_OFFER_INTERVAL	(HZ / 4)
 
 /* One mapped XoT record ring. */
 struct hook_ring {
@@ -35,6 +37,8 @@ struct hook_chan {
 	struct rcu_head rcu;
 	unsigned int nr_rings;
 	unsigned int order;
+	/* the grant references offered, ring by ring: an offer seen again is kept */
+	u32 refs[XOT_HOOK_MAX_PAGES];
 	struct hook_ring rings[];
 };
 
@@ -57,7 +61,12 @@ struct hook_vbd {
 	char *watch_path;		/* <frontend>/xot-version */
 	struct xenbus_watch watch;
 	bool watching;
+	/* reads the offer outside xenwatch, coalescing rewrites (vbd.c) */
+	struct delayed_work offer_work;
+	unsigned long offer_next;	/* jiffies: earliest next read */
 	struct hook_chan __rcu *chan;	/* NULL: no channel */
+	u64 offer_events;		/* xot-version watch events */
+	u64 offer_reads;		/* times the offer was read */
 	u64 chan_ups;			/* times a channel was mapped */
 	u64 chan_errors;		/* offers refused (bad keys, failed maps) */
 	struct hook_thread threads[XOT_MAX_RING];

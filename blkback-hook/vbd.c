@@ -6,10 +6,11 @@
  * A watch on "backend/vbd" tells of every vbd the toolstack creates or
  * removes; for each, the module writes feature-xot in the backend
  * directory and watches the frontend's xot-version key. When the key
- * appears, the ring keys are read (all untrusted: bounded before use), the
- * pages mapped read-only with gnttab_map_refs() (never
- * xenbus_map_ring_valloc(): on failure it would mark blkback's own device
- * fatal), and the channel published to the probe with RCU. When the key
+ * appears, a work item (never xenwatch itself) reads the ring keys (all
+ * untrusted: bounded before use), maps the pages read-only with
+ * gnttab_map_refs() (never xenbus_map_ring_valloc(): on failure it would
+ * mark blkback's own device fatal), and publishes the channel to the probe
+ * with RCU. When the key
  * goes (guest unloads the tagger, reconnects, or dies: xenstore removes its
  * tree) the rings are unmapped, so that the guest can end its grants and a
  * dead domain does not linger.
@@ -155,7 +156,7 @@ static void chan_free(struct hook_chan *c)
 }
 
 static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
-		    unsigned int order)
+		    unsigned int order, const u32 *refs)
 {
 	const void *addr[1U << XOT_CHAN_MAX_ORDER];
 	struct gnttab_map_grant_ref *map;
@@ -178,18 +179,9 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 		r->pages = NULL;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		char key[32];
-		unsigned int ref;
-
-		snprintf(key, sizeof(key), XOT_XS_REF_FMT, ring, i);
-		if (xenbus_scanf(XBT_NIL, v->frontend, key, "%u", &ref) != 1) {
-			err = -EINVAL;
-			goto out;
-		}
+	for (i = 0; i < n; i++)
 		gnttab_set_map_op(&map[i], (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
-				  GNTMAP_host_map | GNTMAP_readonly, ref, v->domid);
-	}
+				  GNTMAP_host_map | GNTMAP_readonly, refs[i], v->domid);
 	err = gnttab_map_refs(map, NULL, r->pages, n);
 	for (i = 0; i < n; i++) {
 		if (map[i].status == GNTST_okay)
@@ -214,27 +206,58 @@ out:
 	return err;
 }
 
-/* Map the channel the frontend offers; NULL (and a count) if it is bad. */
-static struct hook_chan *chan_map(struct hook_vbd *v)
+/* The ring keys of an offer, as read from xenstore (all untrusted). */
+struct hook_offer {
+	unsigned int order;
+	unsigned int nr_rings;
+	u32 refs[XOT_HOOK_MAX_PAGES];	/* ring r's page i at r << order | i */
+};
+
+/* Read and bound the frontend's ring keys; false if they are bad. */
+static bool offer_read(struct hook_vbd *v, struct hook_offer *o)
 {
-	unsigned int order, nr, i;
+	unsigned int r, i, ref;
+	char key[32];
+
+	memset(o, 0, sizeof(*o));
+	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_ORDER, "%u", &o->order) != 1 ||
+	    xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_NR_RINGS, "%u", &o->nr_rings) != 1 ||
+	    o->order > XOT_CHAN_MAX_ORDER || !o->nr_rings ||
+	    o->nr_rings > XOT_HOOK_MAX_RINGS ||
+	    (o->nr_rings << o->order) > XOT_HOOK_MAX_PAGES)
+		return false;
+	for (r = 0; r < o->nr_rings; r++)
+		for (i = 0; i < (1U << o->order); i++) {
+			snprintf(key, sizeof(key), XOT_XS_REF_FMT, r, i);
+			if (xenbus_scanf(XBT_NIL, v->frontend, key, "%u", &ref) != 1)
+				return false;
+			o->refs[r << o->order | i] = ref;
+		}
+	return true;
+}
+
+/* True if @c maps exactly the rings @o offers. */
+static bool offer_is(const struct hook_chan *c, const struct hook_offer *o)
+{
+	return c && c->order == o->order && c->nr_rings == o->nr_rings &&
+	       !memcmp(c->refs, o->refs, sizeof(c->refs));
+}
+
+/* Map the channel @o offers; NULL if a ring does not map or is bad. */
+static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o)
+{
 	struct hook_chan *c;
+	unsigned int i;
 	int err;
 
-	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_ORDER, "%u", &order) != 1 ||
-	    xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_NR_RINGS, "%u", &nr) != 1 ||
-	    order > XOT_CHAN_MAX_ORDER || !nr || nr > XOT_HOOK_MAX_RINGS ||
-	    (nr << order) > XOT_HOOK_MAX_PAGES) {
-		pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n", v->domid, v->devid);
-		return NULL;
-	}
-	c = kzalloc(struct_size(c, rings, nr), GFP_KERNEL);
+	c = kzalloc(struct_size(c, rings, o->nr_rings), GFP_KERNEL);
 	if (!c)
 		return NULL;
-	c->order = order;
-	for (i = 0; i < nr; i++) {
+	c->order = o->order;
+	memcpy(c->refs, o->refs, sizeof(c->refs));
+	for (i = 0; i < o->nr_rings; i++) {
 		c->nr_rings = i + 1;
-		err = ring_map(v, &c->rings[i], i, order);
+		err = ring_map(v, &c->rings[i], i, o->order, &o->refs[i << o->order]);
 		if (err) {
 			pr_warn("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
 				v->domid, v->devid, i, err);
@@ -258,26 +281,43 @@ static void chan_replace(struct hook_vbd *v, struct hook_chan *c)
 	chan_free(old);
 }
 
-/* The frontend's xot-version changed: set up, keep, or tear down. */
-static void frontend_changed(struct xenbus_watch *w, const char *path,
-			     const char *token)
+/*
+ * The frontend's xot-version changed: set up, keep, or tear down. Runs in a
+ * work item, not in xenwatch: mapping rings and waiting for an RCU grace
+ * period there would hold up every other backend's xenstore events, and a
+ * guest can rewrite the key as often as it likes. Events that come while
+ * a read is pending are coalesced into it, reads of one vbd are at least
+ * XOT_HOOK_OFFER_INTERVAL apart, and an offer identical to the channel
+ * already mapped is kept as it is (its matching state too).
+ */
+static void offer_work_fn(struct work_struct *work)
 {
-	struct hook_vbd *v = container_of(w, struct hook_vbd, watch);
+	struct hook_vbd *v = container_of(to_delayed_work(work), struct hook_vbd,
+					  offer_work);
+	struct hook_offer *o;
 	unsigned int version;
 	struct hook_chan *c;
 
+	o = kmalloc(sizeof(*o), GFP_KERNEL);
 	mutex_lock(&hook_mutex);
+	WRITE_ONCE(v->offer_next, jiffies + XOT_HOOK_OFFER_INTERVAL);
+	v->offer_reads++;
 	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_VERSION, "%u", &version) != 1) {
 		chan_replace(v, NULL);
 		goto out;
 	}
-	if (version != XOT_WIRE_VERSION) {
+	if (version != XOT_WIRE_VERSION || !o || !offer_read(v, o)) {
+		if (o && version == XOT_WIRE_VERSION)
+			pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
+				v->domid, v->devid);
 		v->chan_errors++;
 		chan_replace(v, NULL);
 		goto out;
 	}
+	if (offer_is(rcu_dereference_protected(v->chan, lockdep_is_held(&hook_mutex)), o))
+		goto out;
 	/* a new offer (reconnect) replaces the old channel */
-	c = chan_map(v);
+	c = chan_map(v, o);
 	if (!c)
 		v->chan_errors++;
 	else
@@ -288,6 +328,19 @@ static void frontend_changed(struct xenbus_watch *w, const char *path,
 			v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
 out:
 	mutex_unlock(&hook_mutex);
+	kfree(o);
+}
+
+/* xenwatch: only queue the read (see offer_work_fn) */
+static void frontend_changed(struct xenbus_watch *w, const char *path,
+			     const char *token)
+{
+	struct hook_vbd *v = container_of(w, struct hook_vbd, watch);
+	long wait = (long)(READ_ONCE(v->offer_next) - jiffies);
+
+	WRITE_ONCE(v->offer_events, v->offer_events + 1);
+	queue_delayed_work(system_wq, &v->offer_work,
+			   wait > 0 && wait <= XOT_HOOK_OFFER_INTERVAL ? wait : 0);
 }
 
 /* ---------------------------------------------------------- vbd discovery */
@@ -306,12 +359,12 @@ static void vbd_free_rcu(struct rcu_head *head)
 static void vbd_remove(struct hook_vbd *v)
 {
 	list_del_rcu(&v->node);
-	if (v->watching) {
-		/* may wait for frontend_changed(), which takes hook_mutex */
-		mutex_unlock(&hook_mutex);
+	/* the watch may queue the offer work, which takes hook_mutex */
+	mutex_unlock(&hook_mutex);
+	if (v->watching)
 		unregister_xenbus_watch(&v->watch);
-		mutex_lock(&hook_mutex);
-	}
+	cancel_delayed_work_sync(&v->offer_work);
+	mutex_lock(&hook_mutex);
 	chan_replace(v, NULL);
 	call_rcu(&v->rcu, vbd_free_rcu);
 }
@@ -328,6 +381,7 @@ static void vbd_add(u32 domid, u32 devid)
 		return;
 	v->domid = domid;
 	v->devid = devid;
+	INIT_DELAYED_WORK(&v->offer_work, offer_work_fn);
 	v->backend = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
 	if (!v->backend)
 		goto err;
@@ -356,10 +410,8 @@ static void vbd_add(u32 domid, u32 devid)
 	xenbus_printf(XBT_NIL, v->backend, XOT_XS_FEATURE, "%u", XOT_WIRE_VERSION);
 	v->watch.node = v->watch_path;
 	v->watch.callback = frontend_changed;
-	/* frontend_changed() takes hook_mutex: register without it */
-	mutex_unlock(&hook_mutex);
+	/* fires at once: an offer made before we looked is read too */
 	v->watching = !register_xenbus_watch(&v->watch);
-	mutex_lock(&hook_mutex);
 	pr_info("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
 		domid, v->name, devid);
 	return;
@@ -504,6 +556,8 @@ void hook_vbd_show(struct seq_file *m)
 						   xot_wire_strerror(e), k->rejected[e]);
 			seq_putc(m, '\n');
 		}
+		seq_printf(m, "  offers %llu reads %llu\n", READ_ONCE(v->offer_events),
+			   v->offer_reads);
 		for (r = 0; r < XOT_MAX_RING; r++)
 			if (v->threads[r].bios)
 				seq_printf(m, "  thread %u bios %llu\n", r, v->threads[r].bios);

@@ -85,6 +85,39 @@ static void window_settle(struct xot_chan_consumer *c)
 	c->done = n >= 32 ? 0 : c->done >> n;
 }
 
+/* True if slot of record @seq holds that record now (its seq, nothing else). */
+static bool seq_present(const struct xot_chan_consumer *c, u64 seq)
+{
+	const struct xot_record_wire *w =
+		slot_addr(c, 1 + (u32)(seq % c->nr_slots));
+
+	return le64_to_cpu(READ_ONCE(w->seq)) == seq;
+}
+
+/*
+ * Record next_seq + @k is not in its slot. Either the guest has not
+ * published it yet, and then no newer record is there either, or it never
+ * will (a guest that skipped the number, or a slot already reused): then a
+ * newer record is there, since an honest guest publishes in order. Returns
+ * the highest window position holding evidence of a newer record (used or
+ * present now), or @k if there is none. The caller reads the missing slots
+ * again after this (xot_rmb() here orders those reads after the ones that
+ * found the newer record), so a record published in between is not taken
+ * for a hole. A retracted record (docs/PROTOCOL.md) is never a hole: it is
+ * taken back only while it is the newest.
+ */
+static unsigned int newest_beyond(const struct xot_chan_consumer *c,
+				  unsigned int k)
+{
+	unsigned int j, hi = k;
+
+	for (j = k + 1; j < XOT_CHAN_WINDOW; j++)
+		if ((c->done & (1U << j)) || seq_present(c, c->next_seq + j))
+			hi = j;
+	xot_rmb();
+	return hi;
+}
+
 static bool continues_current(const struct xot_chan_consumer *c,
 			      const struct xot_chan_req *req)
 {
@@ -98,7 +131,8 @@ enum xot_chan_result xot_chan_match(struct xot_chan_consumer *c,
 				    struct xot_record *out)
 {
 	struct xot_record r;
-	unsigned int k;
+	unsigned int k, newest = 0;
+	bool looked = false;
 
 	if (continues_current(c, req)) {
 		c->cur_next += req->nr_sectors;
@@ -117,8 +151,15 @@ enum xot_chan_result xot_chan_match(struct xot_chan_consumer *c,
 			continue;
 		slot = slot_addr(c, 1 + (u32)(seq % c->nr_slots));
 		err = xot_record_decode(slot, seq, &r);
-		if (err == XOT_WIRE_ESEQ)
+		if (err == XOT_WIRE_ESEQ && !looked) {
+			/* once per call: is anything newer published? */
+			newest = newest_beyond(c, k);
+			looked = true;
+			err = xot_record_decode(slot, seq, &r);
+		}
+		if (err == XOT_WIRE_ESEQ && k >= newest)
 			break;	/* not published (yet): nothing newer is either */
+		/* a hole (missing below a newer record) is used up like a reject */
 		if (err) {
 			c->rejected[err]++;
 			c->done |= 1U << k;

@@ -24,6 +24,8 @@
 #define XOT_WARN_ON(cond)	WARN_ON_ONCE(cond)
 /* order stores to shared memory: the record before its sequence number */
 #define xot_wmb()		smp_wmb()
+/* order loads from shared memory: a newer record's seq before an older one */
+#define xot_rmb()		smp_rmb()
 
 static inline u64 xot_div_u64(u64 a, u32 b)
 {
@@ -79,6 +81,7 @@ static inline u64 xot_div_u64(u64 a, u32 b)
 }
 
 #define xot_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define xot_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 

@@ -111,6 +111,7 @@ make_dom0() { # DIR
 domid vm devid vm_weight channel rings order ups errors
 1 web 51712 200 up 1 0 1 0
   ring 0 next_seq 99 matched 90 continued 3 unmatched 2 dropped 0 rejected_weight 2 rejected_sequence 1
+  offers 3 reads 2
   thread 0 bios 120
 2 db 51712 100 down 0 0 0 1
   thread 0 bios 40

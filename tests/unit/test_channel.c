@@ -264,6 +264,63 @@ static void test_rejected_counted_once(void)
 	CHECK(c.next_seq == 2);
 }
 
+/*
+ * A guest that skips a record number for good: matching goes on past the
+ * hole as soon as a newer record is published (it used to stop there until
+ * the next offer), and the hole is counted as a sequence rejection.
+ */
+static void test_skipped_seq(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct guest g;
+	int i;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_MATCHED);
+	g.seq++;				/* record 1 is never written */
+	/* nothing newer yet: record 1 may still come, no hole */
+	CHECK(dom0(&c, XOT_OP_READ, 8, 8, &out) == XOT_CHAN_UNMATCHED);
+	CHECK(c.rejected[XOT_WIRE_ESEQ] == 0 && c.next_seq == 1);
+	for (i = 2; i < 40; i++) {
+		guest_issue(&g, XOT_OP_READ, 8 * i, 8, 1);
+		CHECK(dom0(&c, XOT_OP_READ, 8 * i, 8, &out) == XOT_CHAN_MATCHED);
+		CHECK(out.sector == 8 * (u64)i);
+	}
+	CHECK(c.rejected[XOT_WIRE_ESEQ] == 1);
+	CHECK(c.next_seq == 40 && c.dropped == 0);
+}
+
+/*
+ * A retracted record (the frontend takes back its newest record when the
+ * blkif ring is full) is not a hole: the number is used again and the
+ * request matches its second record.
+ */
+static void test_retracted_not_hole(void)
+{
+	struct xot_chan_consumer c;
+	struct xot_record out;
+	struct xot_record_wire *w;
+	struct guest g;
+
+	guest_init(&g, ORDER, 0);
+	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
+	guest_issue(&g, XOT_OP_READ, 8, 8, 1);
+	/* take record 1 back */
+	w = (struct xot_record_wire *)ring_mem + 1 + 1;
+	w->seq = cpu_to_le64(~0ULL);
+	((struct xot_ring_header *)ring_mem)->prod = cpu_to_le64(1);
+	g.seq = 1;
+	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_MATCHED);
+	CHECK(dom0(&c, XOT_OP_WRITE, 64, 8, &out) == XOT_CHAN_UNMATCHED);
+	guest_issue(&g, XOT_OP_READ, 8, 8, 1);
+	CHECK(dom0(&c, XOT_OP_READ, 8, 8, &out) == XOT_CHAN_MATCHED);
+	CHECK(c.rejected[XOT_WIRE_ESEQ] == 0 && c.next_seq == 2);
+}
+
 /* Random bytes in the ring: bounded work, no crash, state in bounds. */
 static void test_garbage(void)
 {
@@ -305,6 +362,8 @@ static const struct unit_test tests[] = {
 	{ "flush", test_flush },
 	{ "window_full_recovers", test_window_full_recovers },
 	{ "rejected_counted_once", test_rejected_counted_once },
+	{ "skipped_seq", test_skipped_seq },
+	{ "retracted_not_hole", test_retracted_not_hole },
 	{ "garbage", test_garbage },
 };
 

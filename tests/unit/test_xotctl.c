@@ -241,6 +241,7 @@ static void test_vbds(void)
 		"1 web 51712 200 up 2 1 3 0\n"
 		"  ring 0 next_seq 99 matched 90 continued 3 unmatched 2 dropped 1 rejected_weight 2\n"
 		"  ring 1 next_seq 9 matched 10 continued 0 unmatched 0 dropped 0 rejected_weight 1 rejected_sequence 4\n"
+		"  offers 3 reads 2\n"			/* known, not summed */
 		"  thread 0 bios 120\n"
 		"  thread 1 bios 5\n"
 		"7 - 51728 100 down 0 0 0 1\n"

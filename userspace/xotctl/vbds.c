@@ -6,6 +6,7 @@
  *   domid vm devid vm_weight channel rings order ups errors
  *   5 web 51712 200 up 1 0 1 0
  *     ring 0 next_seq 99 matched 90 continued 3 unmatched 2 dropped 0 [rejected_REASON N]...
+ *     offers 2 reads 2
  *     thread 0 bios 120
  *
  * Ring and thread counters are summed per vbd; rejections are kept per
@@ -79,7 +80,7 @@ static void add_reason(struct xc_vbd *v, const char *name, unsigned long long n)
 	v->reason[v->nr_reasons++].n = n;
 }
 
-/* "ring N key N key N ..." or "thread N bios N" */
+/* "ring N key N key N ...", "thread N bios N" or "offers N reads N" */
 static bool parse_counters(char *s, struct xc_vbd *v)
 {
 	char *save = NULL, *what, *key, *val;
@@ -89,7 +90,7 @@ static bool parse_counters(char *s, struct xc_vbd *v)
 	val = strtok_r(NULL, " ", &save);
 	if (!what || !val || !xc_parse_ull(val, &n))
 		return false;
-	if (strcmp(what, "ring") && strcmp(what, "thread"))
+	if (strcmp(what, "ring") && strcmp(what, "thread") && strcmp(what, "offers"))
 		return false;
 	while ((key = strtok_r(NULL, " ", &save))) {
 		val = strtok_r(NULL, " ", &save);

@@ -14,6 +14,11 @@
 # Per phase dom0 records the blkif-backend interrupts (the guests' event
 # channel notifications to dom0) and the requests its device completed:
 # dom0/phases.txt "phase xot|off notify_in requests".
+#
+# For finding where time goes, each phase also leaves dom0/diag/phase-K.txt:
+# CPU seconds per domain over the fio window (xl list), dom0's own CPU time
+# split by kind (/proc/stat), the elevator's stats and xot-blkback's
+# per-ring counters at the window's end.
 
 STATE=/tmp/ovh
 # what the off phases unload: both (default), guest (xot-tagger only; dom0
@@ -28,6 +33,30 @@ ROUNDS=${OVH_ROUNDS:-3}
 
 backend_irqs() { awk '/blkif-backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
 dev_reqs() { awk '{ print $1 + $5 }' "/sys/block/$(cat $STATE/dev)/stat"; }
+# "name cpu_seconds" per domain
+domain_cpu() { xl list 2>/dev/null | awk 'NR > 1 { print $1, $NF }'; }
+# dom0's aggregate CPU line: user nice system idle iowait irq softirq steal
+dom0_cpu() { awk '$1 == "cpu" { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/stat; }
+
+# phase_diag K CPU0 STAT0: the diagnostics of phase K's fio window
+phase_diag() {
+	local f=$XOT_RESULTS/diag/phase-$1.txt dev
+	dev=$(cat $STATE/dev)
+	mkdir -p "$XOT_RESULTS/diag"
+	{
+		echo "# domain cpu_s_in_window"
+		domain_cpu | awk -v before="$2" '
+			BEGIN { n = split(before, b, " "); for (i = 1; i < n; i += 2) c0[b[i]] = b[i + 1] }
+			{ printf "%s %.2f\n", $1, $2 - c0[$1] }'
+		echo "# dom0 ticks: user nice system idle iowait irq softirq steal"
+		echo "$(dom0_cpu)" | awk -v before="$3" '
+			{ split(before, b, " "); for (i = 1; i <= NF; i++) printf "%d ", $i - b[i]; print "" }'
+		echo "# elevator stats ($dev)"
+		cat /sys/kernel/debug/block/$dev/sched/stats 2>/dev/null
+		echo "# xot-blkback vbds"
+		cat /sys/kernel/debug/xot-blkback/vbds 2>/dev/null
+	} >"$f"
+}
 
 before_domus() {
 	local dev=${XOT_PHYS%% *}
@@ -49,7 +78,7 @@ wait_phase_time() {
 }
 
 while_domus() {
-	local start k mode i0 r0 loaded=1 ok=1
+	local start k mode i0 r0 c0 s0 loaded=1 ok=1
 	start=$(cut -d. -f1 /proc/uptime)
 	: >"$XOT_RESULTS/phases.txt"
 	for k in $(seq 0 $((2 * ROUNDS - 1))); do
@@ -70,7 +99,10 @@ while_domus() {
 		wait_phase_time $((k * PHASE + 4)) || break
 		i0=$(backend_irqs)
 		r0=$(dev_reqs)
+		c0=$(domain_cpu | tr '\n' ' ')
+		s0=$(dom0_cpu)
 		wait_phase_time $(((k + 1) * PHASE - 7)) || break
+		phase_diag $k "$c0" "$s0"
 		echo "$k $mode $(($(backend_irqs) - i0)) $(($(dev_reqs) - r0))" >>"$XOT_RESULTS/phases.txt"
 		wait_phase_time $(((k + 1) * PHASE)) || break
 	done

@@ -6,6 +6,8 @@
 # run fio 4 KiB random reads at depth OVH_DEPTH for OVH_PHASE - 10 s, and
 # record "phase xot|off iops notify_out requests" in phases.txt, where
 # notify_out counts blkif interrupts here (dom0's notifications to us).
+# diag/phase-K.txt keeps this guest's CPU ticks over fio and, in XoT
+# phases, xot-tagger's counters (where the time went, see dom0.sh).
 PHASE=${OVH_PHASE:-24}
 ROUNDS=${OVH_ROUNDS:-3}
 DEPTH=${OVH_DEPTH:-16}
@@ -16,6 +18,8 @@ disk=${XOT_DISK#/dev/}
 blkif_irqs() { awk '/blkif/ && !/backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
 disk_reqs() { awk '{ print $1 + $5 }' "/sys/block/$disk/stat"; }
 now() { cut -d. -f1 /proc/uptime; }
+# user nice system idle iowait irq softirq steal
+cpu_ticks() { awk '$1 == "cpu" { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/stat; }
 # phase k's mode: xot off off xot, repeated (as in dom0.sh)
 ovh_mode() { case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac; }
 
@@ -37,6 +41,7 @@ while [ $k -lt $((2 * ROUNDS)) ]; do
 	sleep 1
 	i0=$(blkif_irqs)
 	r0=$(disk_reqs)
+	t0=$(cpu_ticks)
 	fio --name=ovh --filename="$XOT_DISK" --size=128m --rw=randread --bs=4k \
 		--ioengine=libaio --iodepth="$DEPTH" --direct=1 --runtime=$((PHASE - 11)) \
 		--time_based --output-format=terse --terse-version=3 >/tmp/ovh.terse 2>/tmp/ovh.err
@@ -44,6 +49,12 @@ while [ $k -lt $((2 * ROUNDS)) ]; do
 	# IOPS field is an integer
 	iops=$(awk -F';' '/^3;/ && $9 > 0 { printf "%.1f", $6 / 4 * 1000 / $9 }' /tmp/ovh.terse)
 	echo "$k $mode ${iops:-0} $(($(blkif_irqs) - i0)) $(($(disk_reqs) - r0))" >>"$OUT"
+	mkdir -p "$XOT_RESULTS/diag"
+	{
+		echo "# ticks: user nice system idle iowait irq softirq steal"
+		cpu_ticks | awk -v before="$t0" '{ split(before, b, " "); for (i = 1; i <= NF; i++) printf "%d ", $i - b[i]; print "" }'
+		cat /sys/kernel/debug/xot-tagger/stats /sys/kernel/debug/xot-tagger/vbds 2>/dev/null
+	} >"$XOT_RESULTS/diag/phase-$k.txt"
 	case ${iops:-0} in 0 | 0.0) fail=1 ;; esac
 	k=$((k + 1))
 done
