@@ -37,8 +37,6 @@ struct hook_chan {
 	struct rcu_head rcu;
 	unsigned int nr_rings;
 	unsigned int order;
-	/* the grant references offered, ring by ring: an offer seen again is kept */
-	u32 refs[XOT_HOOK_MAX_PAGES];
 	struct hook_ring rings[];
 };
 

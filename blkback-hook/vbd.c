@@ -236,13 +236,6 @@ static bool offer_read(struct hook_vbd *v, struct hook_offer *o)
 	return true;
 }
 
-/* True if @c maps exactly the rings @o offers. */
-static bool offer_is(const struct hook_chan *c, const struct hook_offer *o)
-{
-	return c && c->order == o->order && c->nr_rings == o->nr_rings &&
-	       !memcmp(c->refs, o->refs, sizeof(c->refs));
-}
-
 /* Map the channel @o offers; NULL if a ring does not map or is bad. */
 static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o)
 {
@@ -254,7 +247,6 @@ static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o
 	if (!c)
 		return NULL;
 	c->order = o->order;
-	memcpy(c->refs, o->refs, sizeof(c->refs));
 	for (i = 0; i < o->nr_rings; i++) {
 		c->nr_rings = i + 1;
 		err = ring_map(v, &c->rings[i], i, o->order, &o->refs[i << o->order]);
@@ -287,8 +279,7 @@ static void chan_replace(struct hook_vbd *v, struct hook_chan *c)
  * period there would hold up every other backend's xenstore events, and a
  * guest can rewrite the key as often as it likes. Events that come while
  * a read is pending are coalesced into it, reads of one vbd are at least
- * XOT_HOOK_OFFER_INTERVAL apart, and an offer identical to the channel
- * already mapped is kept as it is (its matching state too).
+ * XOT_HOOK_OFFER_INTERVAL apart.
  */
 static void offer_work_fn(struct work_struct *work)
 {
@@ -314,9 +305,10 @@ static void offer_work_fn(struct work_struct *work)
 		chan_replace(v, NULL);
 		goto out;
 	}
-	if (offer_is(rcu_dereference_protected(v->chan, lockdep_is_held(&hook_mutex)), o))
-		goto out;
-	/* a new offer (reconnect) replaces the old channel */
+	/*
+	 * A new offer (reconnect) replaces the old channel, even with the
+	 * same grant references: the guest may have started its ring afresh.
+	 */
 	c = chan_map(v, o);
 	if (!c)
 		v->chan_errors++;

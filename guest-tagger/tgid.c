@@ -24,11 +24,14 @@
  * - memory is bounded: XOT_TGID_BUCKETS buckets of XOT_TGID_WAYS entries
  *   (what is in flight on the guest's xvd disks is far less); a full bucket
  *   gives up its oldest entry (counted: that bio's request gets tgid 0);
- * - each bucket has its own spinlock, taken for a few instructions: CPUs
- *   submitting and issuing on different bios almost never meet, and a bio
- *   that has no entry (async, kernel) is checked without the lock. That is
- *   safe because only the bio's owner inserts its key: a lockless reader
- *   that does not see the key cannot miss an insert of it.
+ * - each bucket has its own spinlock, taken only to insert (a few
+ *   instructions). Lookups and removals take no lock: only the bio's owner
+ *   inserts its key, so a reader that does not see the key cannot miss an
+ *   insert of it; an insert writes the slot's bio as NULL, then its tgid,
+ *   then the new bio, so a reader that finds its bio in a slot both before
+ *   and after reading the tgid read that bio's tgid (an eviction in
+ *   between shows as a changed bio). A removal clears the slot with a
+ *   cmpxchg, which cannot clear an entry of another bio.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -36,6 +39,7 @@
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/bio.h>
+#include <linux/percpu.h>
 
 #include "tagger.h"
 
@@ -57,7 +61,7 @@ struct tgid_bucket {
 
 static struct tgid_bucket *tgid_table;
 static atomic64_t tgid_evicted;		/* entries pushed out by a full bucket */
-static atomic64_t tgid_remembered;
+static DEFINE_PER_CPU(u64, tgid_remembered);
 
 static struct tgid_bucket *bucket_of(const struct bio *bio)
 {
@@ -93,62 +97,62 @@ void xot_tgid_remember(const struct bio *bio, u32 tgid)
 	e = bucket_slot(b, bio);
 	if (e->bio && e->bio != bio)
 		atomic64_inc(&tgid_evicted);
+	/* see the header: lockless readers must never pair a bio with another's tgid */
+	WRITE_ONCE(e->bio, NULL);
+	smp_wmb();	/* the old bio is gone before its tgid changes */
+	WRITE_ONCE(e->tgid, tgid);
+	smp_wmb();	/* the new tgid is there before its bio */
 	WRITE_ONCE(e->bio, bio);
-	e->tgid = tgid;
 	e->stamp = b->clock++;
 	spin_unlock_irqrestore(&b->lock, flags);
-	atomic64_inc(&tgid_remembered);
+	this_cpu_inc(tgid_remembered);
 }
 
 void xot_tgid_forget(const struct bio *bio)
 {
 	struct tgid_bucket *b = bucket_of(bio);
-	unsigned long flags;
 	int i;
 
 	for (i = 0; i < XOT_TGID_WAYS; i++)
 		if (READ_ONCE(b->e[i].bio) == bio)
-			break;
-	if (i == XOT_TGID_WAYS)
-		return;
-	spin_lock_irqsave(&b->lock, flags);
-	for (i = 0; i < XOT_TGID_WAYS; i++)
-		if (b->e[i].bio == bio)
-			WRITE_ONCE(b->e[i].bio, NULL);
-	spin_unlock_irqrestore(&b->lock, flags);
+			cmpxchg(&b->e[i].bio, bio, NULL);
 }
 
 u32 xot_tgid_lookup(const struct bio *bio)
 {
 	struct tgid_bucket *b = bucket_of(bio);
-	unsigned long flags;
-	u32 tgid = 0;
 	int i;
 
-	for (i = 0; i < XOT_TGID_WAYS; i++)
-		if (READ_ONCE(b->e[i].bio) == bio)
-			break;
-	if (i == XOT_TGID_WAYS)
-		return 0;
-	spin_lock_irqsave(&b->lock, flags);
-	for (i = 0; i < XOT_TGID_WAYS; i++)
-		if (b->e[i].bio == bio)
-			tgid = b->e[i].tgid;
-	spin_unlock_irqrestore(&b->lock, flags);
-	return tgid;
+	for (i = 0; i < XOT_TGID_WAYS; i++) {
+		struct tgid_entry *e = &b->e[i];
+		u32 tgid;
+
+		if (READ_ONCE(e->bio) != bio)
+			continue;
+		smp_rmb();	/* pairs with the second smp_wmb() of remember */
+		tgid = READ_ONCE(e->tgid);
+		smp_rmb();	/* pairs with the first: an evicted bio shows */
+		if (READ_ONCE(e->bio) == bio)
+			return tgid;
+	}
+	return 0;
 }
 
 void xot_tgid_show(struct seq_file *m)
 {
 	unsigned int i, j, used = 0;
+	u64 remembered = 0;
+	int cpu;
 
+	for_each_possible_cpu(cpu)
+		remembered += READ_ONCE(*per_cpu_ptr(&tgid_remembered, cpu));
 	for (i = 0; i < XOT_TGID_BUCKETS; i++)
 		for (j = 0; j < XOT_TGID_WAYS; j++)
 			if (READ_ONCE(tgid_table[i].e[j].bio))
 				used++;
-	seq_printf(m, "tgid_entries %u\ntgid_capacity %u\ntgid_remembered %lld\ntgid_evicted %lld\n",
+	seq_printf(m, "tgid_entries %u\ntgid_capacity %u\ntgid_remembered %llu\ntgid_evicted %lld\n",
 		   used, XOT_TGID_BUCKETS * XOT_TGID_WAYS,
-		   atomic64_read(&tgid_remembered), atomic64_read(&tgid_evicted));
+		   remembered, atomic64_read(&tgid_evicted));
 }
 
 int xot_tgid_init(void)

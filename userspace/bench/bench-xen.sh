@@ -54,7 +54,10 @@ TCG) and writes results/xen-fairness.json and a table.
   --phase SEC          overhead: seconds per phase (default $OVH_PHASE)
   --toggle SIDE        overhead: what the off phases unload: both (default),
                        guest (the tagger; dom0 keeps xot-blkback) or dom0
-                       (xot-blkback; the guests keep the tagger)
+                       (xot-blkback; the guests keep the tagger); or split:
+                       xot-blkback stays loaded and in every phase one domU
+                       runs with the tagger, the other without, taking
+                       turns (host drift cancels within each phase)
   --runtime SEC        fio time per guest job (default $RUNTIME)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
@@ -88,8 +91,8 @@ done
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
-case $OVH_TOGGLE in both | guest | dom0) ;;
-*) echo "bench-xen: --toggle: both, guest or dom0, not '$OVH_TOGGLE'" >&2; exit 2 ;;
+case $OVH_TOGGLE in both | guest | dom0 | split) ;;
+*) echo "bench-xen: --toggle: both, guest, dom0 or split, not '$OVH_TOGGLE'" >&2; exit 2 ;;
 esac
 [[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
 	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }
@@ -174,7 +177,8 @@ overhead_json() {
 		-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v nullb="$OVH_NULLB" \
 		-v rounds="$OVH_ROUNDS" -v phase="$OVH_PHASE" -v toggle="$OVH_TOGGLE" -v rc="$lab_rc" -v secs="$secs" '
 	# domU lines: phase mode iops notify_from_dom0 requests
-	{ iops[$2] += $3; n[$2]++; ph[$1] += $3; mode[$1] = $2; nin[$2] += $4; rq[$2] += $5 }
+	{ iops[$2] += $3; n[$2]++; ph[$1] += $3; mode[$1] = $2; nin[$2] += $4; rq[$2] += $5
+	  if ($2 == "xot") x[$1] += $3; else o[$1] += $3 }
 	END {
 		while ((getline line < dom0) > 0) {
 			split(line, f, " ")
@@ -185,8 +189,12 @@ overhead_json() {
 		printf "  \"parameters\": {\"domus\": 2, \"dom0_device\": \"null_blk %s\", \"fio\": \"randread 4k direct libaio\", \"rounds\": %d, \"phase_s\": %d, \"off_unloads\": \"%s\", \"lab_rc\": %d, \"lab_s\": %d},\n", nullb, rounds, phase, toggle, rc, secs
 		printf "  \"phases\": ["
 		for (k = 0; k in mode; k++)
-			printf "%s{\"phase\": %d, \"xot\": %s, \"iops_all_domus\": %.1f}", k ? ", " : "", k, mode[k] == "xot" ? "true" : "false", ph[k]
+			if (toggle == "split")
+				printf "%s{\"phase\": %d, \"iops_domu_with_xot\": %.1f, \"iops_domu_without\": %.1f}", k ? ", " : "", k, x[k], o[k]
+			else
+				printf "%s{\"phase\": %d, \"xot\": %s, \"iops_all_domus\": %.1f}", k ? ", " : "", k, mode[k] == "xot" ? "true" : "false", ph[k]
 		printf "],\n"
+		# per phase, both domUs (split: one domU per mode, so times 2)
 		for (m in n) {
 			mean[m] = iops[m] * 2 / n[m]
 		}
@@ -194,10 +202,19 @@ overhead_json() {
 		printf "  \"iops_ratio_with_to_without\": %.3f,\n", mean["off"] ? mean["xot"] / mean["off"] : 0
 		# per pair of adjacent phases (one of each mode): the ratio with
 		# the least drift in it; their median resists one disturbed phase
+		# split: both modes ran in each phase, one domU each, and the
+		# domUs swap modes from phase to phase: a pair is two phases
+		# (each domU once in each mode), its ratio the XoT IOPS over the
+		# IOPS without in the same moments
 		np = 0
 		for (k = 0; (k + 1) in mode; k += 2) {
-			a = mode[k] == "xot" ? ph[k] : ph[k + 1]
-			b = mode[k] == "xot" ? ph[k + 1] : ph[k]
+			if (toggle == "split") {
+				a = x[k] + x[k + 1]
+				b = o[k] + o[k + 1]
+			} else {
+				a = mode[k] == "xot" ? ph[k] : ph[k + 1]
+				b = mode[k] == "xot" ? ph[k + 1] : ph[k]
+			}
 			if (b > 0)
 				pr[++np] = a / b
 		}
@@ -210,7 +227,10 @@ overhead_json() {
 			printf "%s%.3f", (i > 1 ? ", " : ""), pr[i]
 		printf "],\n  \"iops_ratio_median_of_pairs\": %.3f,\n", med
 		printf "  \"notifications_per_request\": {\n"
-		printf "    \"guest_to_dom0\": {\"with_xot\": %.4f, \"without\": %.4f},\n", drq["xot"] ? nout["xot"] / drq["xot"] : 0, drq["off"] ? nout["off"] / drq["off"] : 0
+		if (toggle == "split")	# dom0 counts both domUs together
+			printf "    \"guest_to_dom0\": null,\n"
+		else
+			printf "    \"guest_to_dom0\": {\"with_xot\": %.4f, \"without\": %.4f},\n", drq["xot"] ? nout["xot"] / drq["xot"] : 0, drq["off"] ? nout["off"] / drq["off"] : 0
 		printf "    \"dom0_to_guest\": {\"with_xot\": %.4f, \"without\": %.4f}\n  },\n", rq["xot"] ? nin["xot"] / rq["xot"] : 0, rq["off"] ? nin["off"] / rq["off"] : 0
 		printf "  \"hypercalls_per_request_added\": \"none made by XoT on the request path (no event channel, no grant operation); grant maps only at channel setup\"\n}\n"
 		ratio = mean["off"] ? mean["xot"] / mean["off"] : 0

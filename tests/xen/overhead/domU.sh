@@ -20,8 +20,17 @@ disk_reqs() { awk '{ print $1 + $5 }' "/sys/block/$disk/stat"; }
 now() { cut -d. -f1 /proc/uptime; }
 # user nice system idle iowait irq softirq steal
 cpu_ticks() { awk '$1 == "cpu" { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/stat; }
-# phase k's mode: xot off off xot, repeated (as in dom0.sh)
-ovh_mode() { case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac; }
+# phase k's mode: xot off off xot, repeated (as in dom0.sh); with the
+# split toggle the domUs take turns within each phase instead: domU1 runs
+# with XoT in even phases, domU2 in odd ones, the other without
+idx=${XOT_DOMU#domU}
+ovh_mode() {
+	if [ "$TOGGLE" = split ]; then
+		[ $((($1 + idx + 1) % 2)) = 0 ] && echo xot || echo off
+		return
+	fi
+	case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac
+}
 
 start=$(now)
 : >"$OUT"
