@@ -176,6 +176,13 @@ if wanted xen; then
 	# destroyed mid-I/O and created again
 	lab_step xen-reconnect xen-lab-reconnect "$TOP/userspace/lab/xen-lab.sh" --domus 2 \
 		--dom0-mem 1536 --timeout 1200 reconnect
+	# a hostile guest (test-only xot-hostile: lying, replayed, reordered,
+	# rewritten records, broken indices, a torn-down ring) beside two
+	# honest ones: dom0 stays up, state under the caps, every share held,
+	# every guest's data verified (about 330 s)
+	lab_step xen-hostile xen-lab-hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 \
+		--nullb "completion_nsec=20000000 hw_queue_depth=1" \
+		--env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 1200 hostile
 fi
 
 echo "=== timings"
