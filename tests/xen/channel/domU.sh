@@ -22,6 +22,10 @@
 #                       channel comes up, goes when dom0 takes feature-xot
 #                       back, comes back when offered again; then
 #                       records == requests on it
+#   buffered-verify     buffered writes through the guest's page cache
+#                       (crc32c), flushed and dropped, then read back from
+#                       dom0's device and verified: tagged writeback
+#                       through blkback and dom0's xot loses nothing
 #   unload-under-io     rmmod xot-tagger while fio verifies, modprobe it
 #                       again: fio passes, the channel comes back and records
 
@@ -164,6 +168,19 @@ check_records_writeback() {
 	echo 3000 > /proc/sys/vm/dirty_expire_centisecs
 }
 
+check_buffered_verify() {
+	# 16 MiB at 192 MiB into the (256 MiB) disk: clear of the other
+	# checks' data (fio 0-64 MiB, dd at 64 MiB)
+	local job=(--filename="$XOT_DISK" --offset=192m --size=16m --rw=randwrite
+		--bs=4k --ioengine=psync --direct=0 --verify=crc32c --verify_fatal=1
+		--randrepeat=0)
+	fio_verify buffered-write "${job[@]}" --do_verify=0 --end_fsync=1 || return 1
+	echo 3 > /proc/sys/vm/drop_caches
+	fio_verify buffered-verify "${job[@]}" --verify_only=1 || return 1
+	grep -E "WRITE:|READ:" "$RESULTS/fio-buffered-write.txt" "$RESULTS/fio-buffered-verify.txt"
+	wait_idle "$DISK"
+}
+
 check_unload_under_io() {
 	local pid p rc=0
 	fio_verify reload --filename="$XOT_DISK" --size=32m --rw=randwrite --bs=4k \
@@ -228,6 +245,7 @@ check channel-up check_channel_up
 check records-count check_records_count
 check records-identity check_records_identity
 check records-writeback check_records_writeback
+check buffered-verify check_buffered_verify
 check hotplug-disk check_hotplug_disk
 check unload-under-io check_unload_under_io
 cat $D/vbds $D/stats > "$RESULTS/debugfs-end.txt" 2>&1
