@@ -52,6 +52,13 @@ static u64 guest_issue(struct guest *g, u8 op, u64 sector, u32 len, u64 cgid)
 	return r.seq;
 }
 
+/* A fresh one-page ring from record 0, and dom0 consuming it. */
+static void start(struct guest *g, struct xot_chan_consumer *c)
+{
+	guest_init(g, ORDER, 0);
+	xot_chan_consumer_init(c, ring_pages(ORDER), ORDER);
+}
+
 static enum xot_chan_result dom0(struct xot_chan_consumer *c, u8 op,
 				 u64 sector, u32 len, struct xot_record *out)
 {
@@ -130,8 +137,7 @@ static void test_continuation(void)
 	struct xot_record out;
 	struct guest g;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	guest_issue(&g, XOT_OP_WRITE, 1000, 256, 5);
 	guest_issue(&g, XOT_OP_WRITE, 1256, 8, 6);
 	/* blkback splits the first request into two bios */
@@ -153,8 +159,7 @@ static void test_reorder(void)
 	struct guest g;
 	int i;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	for (i = 0; i < 4; i++)
 		guest_issue(&g, XOT_OP_READ, 100 * i, 8, 10 + i);
 	/* blkback sees them as 2, 0, 3, 1 */
@@ -174,8 +179,7 @@ static void test_records_without_requests(void)
 	struct guest g;
 	int i;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	/* a request blkback never submits (e.g. failed in blkback) */
 	guest_issue(&g, XOT_OP_DISCARD, 5000, 64, 1);
 	for (i = 0; i < 20; i++) {
@@ -193,8 +197,7 @@ static void test_requests_without_records(void)
 	struct xot_record out;
 	struct guest g;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_UNMATCHED);
 	guest_issue(&g, XOT_OP_READ, 64, 8, 3);
 	CHECK(dom0(&c, XOT_OP_READ, 64, 8, &out) == XOT_CHAN_MATCHED);
@@ -207,8 +210,7 @@ static void test_flush(void)
 	struct xot_record out;
 	struct guest g;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	guest_issue(&g, XOT_OP_FLUSH, 0, 0, 4);
 	/* blkback's empty flush bio: sector is whatever, length 0 */
 	CHECK(dom0(&c, XOT_OP_FLUSH, 12345, 0, &out) == XOT_CHAN_MATCHED);
@@ -224,8 +226,7 @@ static void test_window_full_recovers(void)
 	struct guest g;
 	int i;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	/* a guest that publishes 40 records matching nothing */
 	for (i = 0; i < 40; i++)
 		guest_issue(&g, XOT_OP_WRITE, 1 << 20, 8, 9);
@@ -252,8 +253,7 @@ static void test_rejected_counted_once(void)
 	struct xot_record_wire *w;
 	struct guest g;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
 	w = (struct xot_record_wire *)ring_mem + 1;
 	w->weight = cpu_to_le32(0);		/* invalid */
@@ -276,8 +276,7 @@ static void test_skipped_seq(void)
 	struct guest g;
 	int i;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
 	CHECK(dom0(&c, XOT_OP_READ, 0, 8, &out) == XOT_CHAN_MATCHED);
 	g.seq++;				/* record 1 is never written */
@@ -305,8 +304,7 @@ static void test_retracted_not_hole(void)
 	struct xot_record_wire *w;
 	struct guest g;
 
-	guest_init(&g, ORDER, 0);
-	xot_chan_consumer_init(&c, ring_pages(ORDER), ORDER);
+	start(&g, &c);
 	guest_issue(&g, XOT_OP_READ, 0, 8, 1);
 	guest_issue(&g, XOT_OP_READ, 8, 8, 1);
 	/* take record 1 back */
