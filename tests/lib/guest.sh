@@ -229,3 +229,19 @@ fio_while_switching() {
 	wait_idle "$dev"
 	rm -rf "$tmp"
 }
+
+# dom0 only: keep_hook_views SNAPSHOT DIR [DEVID]: from one read of
+# xot-blkback's vbds file, write each domain's own lines to
+# DIR/vbds-last-DOMID.txt, but only while that domain's channel is up: on
+# vbd DEVID, or (no DEVID) on all its vbds. Domains power off at different
+# times and their vbds go one by one, so a check that wants a domain's
+# channel as it last ran reads its own file, not the file's last copy.
+keep_hook_views() {
+	awk -v dir="$2" -v dev="${3:-}" '
+		$1 ~ /^[0-9]+$/ { d = $1; seen[d] = 1
+			if ((dev == "" || $3 == dev) && $5 != "up") down[d] = 1
+			if (dev != "" && $3 == dev) has[d] = 1 }
+		{ if (d != "") blk[d] = blk[d] $0 "\n" }
+		END { for (d in seen) if (!(d in down) && (dev == "" || (d in has))) {
+			f = dir "/vbds-last-" d ".txt"; printf "%s", blk[d] > f } }' "$1"
+}

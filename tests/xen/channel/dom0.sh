@@ -87,12 +87,15 @@ follow_version() { # i
 }
 
 # xot-blkback's view of the channels, while the vbds exist: the last copy
-# that still lists a channel up is the one after_domus checks.
+# that still lists a channel up (vbds.txt), and per domain the last view
+# with its xvda channel up (vbds-last-DOMID.txt), which after_domus checks:
+# a domain that powers off first is gone from the later copies.
 snapshot_hook() {
 	local f=/sys/kernel/debug/xot-blkback/vbds
 	[ -r $f ] || return 0
 	cat $f > "$STATE/vbds.now" 2>/dev/null
 	grep -q ' up ' "$STATE/vbds.now" && cp "$STATE/vbds.now" "$RESULTS/vbds.txt"
+	keep_hook_views "$STATE/vbds.now" "$RESULTS" $XVDA
 	return 0
 }
 
@@ -208,7 +211,8 @@ withdraw_seen() { # i
 	seq=$(uniq < "$f" 2>/dev/null | tr '\n' ' ')
 	echo "xot-version of domU$1's xvda: $seq"
 	if [ -s "$RESULTS/vbds.txt" ]; then
-		ups=$(awk -v d="$(domid_of "$1")" -v v=$XVDA '$1 == d && $3 == v { print $8 }' "$RESULTS/vbds.txt")
+		ups=$(awk -v d="$(domid_of "$1")" -v v=$XVDA '$1 == d && $3 == v { print $8 }' \
+			"$RESULTS/vbds-last-$(domid_of "$1").txt" 2>/dev/null)
 		echo "xot-blkback mapped domU$1's xvda channel ${ups:-0} times"
 		[ "${ups:-0}" -ge 2 ] || err "channel set up ${ups:-0} times, expected 2"
 	fi
@@ -221,10 +225,11 @@ withdraw_seen() { # i
 # their records: nothing rejected, next to nothing unmatched or dropped
 # (the few requests in flight while the guest withdrew its channel).
 records_matched() { # i
-	local f=$RESULTS/vbds.txt domid
+	local f domid
 	[ -r /sys/kernel/debug/xot-blkback/vbds ] || { echo "xot-blkback not loaded"; return 0; }
-	[ -s "$f" ] || err "xot-blkback never showed a channel up"
 	domid=$(domid_of "$1")
+	f=$RESULTS/vbds-last-$domid.txt
+	[ -s "$f" ] || err "xot-blkback never showed domU$1's xvda channel up"
 	awk -v d="$domid" -v v=$XVDA '
 		$1 ~ /^[0-9]+$/ { cur = ($1 == d && $3 == v); if (cur) up = $5; next }
 		cur && $1 == "ring" {

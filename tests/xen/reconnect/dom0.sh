@@ -128,12 +128,7 @@ sample() {
 		# one read: a channel may go down between two
 		cat $VBDS > $STATE/vbds.now 2>/dev/null
 		grep -q ' up ' $STATE/vbds.now && cp $STATE/vbds.now "$RESULTS/vbds-last.txt"
-		# (only while all its vbds are up: at power-off they go one by one)
-		awk -v dir="$RESULTS" '$1 ~ /^[0-9]+$/ { d = $1; seen[d] = 1; if ($5 != "up") down[d] = 1 }
-			{ if (d != "") blk[d] = blk[d] $0 "\n" }
-			END { for (d in seen) if (!(d in down)) {
-				f = dir "/vbds-last-" d ".txt"; printf "%s", blk[d] > f } }' \
-			$STATE/vbds.now
+		keep_hook_views $STATE/vbds.now "$RESULTS"
 		sleep 0.5
 	done
 }
