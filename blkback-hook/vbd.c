@@ -285,11 +285,10 @@ static void offer_work_fn(struct work_struct *work)
 {
 	struct hook_vbd *v = container_of(to_delayed_work(work), struct hook_vbd,
 					  offer_work);
-	struct hook_offer *o;
+	struct hook_offer o;	/* 264 bytes: the stack takes it */
 	unsigned int version;
 	struct hook_chan *c;
 
-	o = kmalloc(sizeof(*o), GFP_KERNEL);
 	mutex_lock(&hook_mutex);
 	WRITE_ONCE(v->offer_next, jiffies + XOT_HOOK_OFFER_INTERVAL);
 	v->offer_reads++;
@@ -297,8 +296,8 @@ static void offer_work_fn(struct work_struct *work)
 		chan_replace(v, NULL);
 		goto out;
 	}
-	if (version != XOT_WIRE_VERSION || !o || !offer_read(v, o)) {
-		if (o && version == XOT_WIRE_VERSION)
+	if (version != XOT_WIRE_VERSION || !offer_read(v, &o)) {
+		if (version == XOT_WIRE_VERSION)
 			pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
 				v->domid, v->devid);
 		v->chan_errors++;
@@ -309,7 +308,7 @@ static void offer_work_fn(struct work_struct *work)
 	 * A new offer (reconnect) replaces the old channel, even with the
 	 * same grant references: the guest may have started its ring afresh.
 	 */
-	c = chan_map(v, o);
+	c = chan_map(v, &o);
 	if (!c)
 		v->chan_errors++;
 	else
@@ -320,7 +319,6 @@ static void offer_work_fn(struct work_struct *work)
 			v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
 out:
 	mutex_unlock(&hook_mutex);
-	kfree(o);
 }
 
 /* xenwatch: only queue the read (see offer_work_fn) */

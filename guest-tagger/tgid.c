@@ -76,10 +76,12 @@ static struct tgid_entry *bucket_slot(struct tgid_bucket *b, const struct bio *b
 
 	for (i = 0; i < XOT_TGID_WAYS; i++) {
 		struct tgid_entry *e = &b->e[i];
+		/* a lockless removal may clear it under us (cmpxchg) */
+		const struct bio *cur = READ_ONCE(e->bio);
 
-		if (e->bio == bio)
+		if (cur == bio)
 			return e;
-		if (!e->bio && !free)
+		if (!cur && !free)
 			free = e;
 		if ((s32)(e->stamp - oldest->stamp) < 0)
 			oldest = e;
@@ -90,12 +92,14 @@ static struct tgid_entry *bucket_slot(struct tgid_bucket *b, const struct bio *b
 void xot_tgid_remember(const struct bio *bio, u32 tgid)
 {
 	struct tgid_bucket *b = bucket_of(bio);
+	const struct bio *old;
 	struct tgid_entry *e;
 	unsigned long flags;
 
 	spin_lock_irqsave(&b->lock, flags);
 	e = bucket_slot(b, bio);
-	if (e->bio && e->bio != bio)
+	old = READ_ONCE(e->bio);
+	if (old && old != bio)
 		atomic64_inc(&tgid_evicted);
 	/* see the header: lockless readers must never pair a bio with another's tgid */
 	WRITE_ONCE(e->bio, NULL);
