@@ -265,9 +265,11 @@ static bool would_be_first(const struct xot_group *g, u64 vt, u32 weight)
 	const struct xot_entity *h = g->heap;
 	u64 base = g->cal_map ? g->cal_base : g->vclock & ~(CAL_WIDTH - 1);
 	unsigned int off = g->cal_map ? cal_first_off(g) : XOT_CAL_BUCKETS;
+	/* enqueue_entity() switches to the calendar before inserting */
+	bool cal = g->calendar || g->nr_active + 1 >= XOT_CAL_ON;
 	struct xot_entity as_if;
 
-	if (g->calendar && vt - base < CAL_SPAN) {
+	if (cal && vt - base < CAL_SPAN) {
 		unsigned int t = (vt - base) >> XOT_CAL_SHIFT;
 
 		/* a bucket at or before its own is served first (FIFO) */
