@@ -126,6 +126,9 @@ static void hp_remove(struct xot_group *g, struct xot_entity *e)
 #define CAL_SPAN	((u64)XOT_CAL_BUCKETS << XOT_CAL_SHIFT)
 #define CAL_MASK	(XOT_CAL_BUCKETS - 1)
 
+/* the bitmap of non-empty buckets is one u64, rotated by the base's bucket */
+_Static_assert(XOT_CAL_BUCKETS == 64, "XOT_CAL_BUCKETS must be 64");
+
 static unsigned int cal_slot(u64 vt)
 {
 	return (vt >> XOT_CAL_SHIFT) & CAL_MASK;

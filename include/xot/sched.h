@@ -63,7 +63,7 @@
 
 /* the calendar of a large group: bucket width 2^XOT_CAL_SHIFT of virtual time */
 #define XOT_CAL_SHIFT		24
-#define XOT_CAL_BUCKETS		64	/* one bit each in a u64 bitmap */
+#define XOT_CAL_BUCKETS		64	/* one bit each in a u64 bitmap: 64 only */
 /* a group switches to the calendar at XOT_CAL_ON active children... */
 #define XOT_CAL_ON		32
 /* ...and back to the exact heap when down to XOT_CAL_OFF */
@@ -94,8 +94,8 @@ struct xot_entity {
 
 struct xot_group {
 	struct xot_entity entity;	/* this group as a child of its parent */
-	struct xot_entity *heap;	/* active children (heap mode) or those
-					 * outside the calendar's window */
+	/* heap mode: the active children; calendar: those outside the window */
+	struct xot_entity *heap;
 	u64 vclock;			/* vtime of the child last selected */
 	u32 nr_active;			/* active children */
 	bool calendar;			/* calendar mode (see above) */
