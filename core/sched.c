@@ -120,7 +120,8 @@ static void hp_remove(struct xot_group *g, struct xot_entity *e)
  * of CAL_WIDTH each, bucket i holding the virtual times whose bits
  * XOT_CAL_SHIFT and up are i modulo XOT_CAL_BUCKETS; every other active
  * child stays in the pairing heap, exactly ordered. The base only moves
- * forward, over empty buckets, so every bucketed child stays in the window.
+ * forward, over empty buckets, to the first non-empty one whenever a bucket
+ * empties, so every bucketed child stays in the window.
  */
 #define CAL_WIDTH	(1ULL << XOT_CAL_SHIFT)
 #define CAL_SPAN	((u64)XOT_CAL_BUCKETS << XOT_CAL_SHIFT)
@@ -178,8 +179,13 @@ static void cal_remove(struct xot_group *g, struct xot_entity *e)
 	} else {
 		g->cal[i] = NULL;
 		g->cal_map &= ~(1ULL << i);
-		/* the first bucket emptied: move the window on to the next one */
-		if (g->cal_map && i == cal_slot(g->cal_base))
+		/*
+		 * Keep the base at the first non-empty bucket, so that the
+		 * window reaches as far ahead as it can: it moves on when the
+		 * first bucket empties, and catches up when the base's own
+		 * bucket was empty (the window restarted at the group's clock).
+		 */
+		if (g->cal_map)
 			g->cal_base += (u64)cal_first_off(g) << XOT_CAL_SHIFT;
 	}
 	e->hp_next = NULL;

@@ -930,6 +930,47 @@ static void test_calendar_removal_and_transitions(void)
 	CHECK(xot_warnings == 0);
 }
 
+static void test_calendar_window_follows(void)
+{
+	/*
+	 * A group that grows past XOT_CAL_ON keeps its heap children where
+	 * they are; as they are served they move to buckets, and the window
+	 * must follow them (its base moves to the first non-empty bucket):
+	 * in the steady state every busy leaf whose increment fits in the
+	 * window is in a bucket, none is left in the heap.
+	 */
+	enum { N = 40 };
+	struct xot_group root;
+	struct leaf l[N];
+	int i, in_heap = 0, from_heap = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < XOT_CAL_ON - 1; i++)
+		leaf_init(&l[i], &root, 100, -1);
+	for (i = 0; i < 500; i++)
+		serve(&root, 9);
+	CHECK(!root.calendar);
+	/* the newcomers start a request ahead: the base's bucket stays empty */
+	for (i = XOT_CAL_ON - 1; i < N; i++) {
+		leaf_init(&l[i], &root, 100, 0);
+		xot_charge(&l[i].e, 9);
+		l[i].pending = -1;
+		xot_activate(&l[i].e);
+	}
+	CHECK(root.calendar);
+	for (i = 0; i < 20000; i++) {
+		/* 9 << 32 / 100: 23 buckets ahead */
+		if (i >= 1000)
+			from_heap += xot_select(&root)->slot == XOT_SLOT_HEAP;
+		serve(&root, 9);
+	}
+	for (i = 0; i < N; i++)
+		in_heap += l[i].e.slot == XOT_SLOT_HEAP;
+	CHECKF(in_heap == 0, "%d of %d busy leaves in the heap", in_heap, N);
+	CHECKF(from_heap == 0, "%d of 19000 served from the heap", from_heap);
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static void test_calendar_very_large(void)
 {
 	/*
@@ -1023,6 +1064,7 @@ static const struct unit_test tests[] = {
 	{ "calendar_wraparound", test_calendar_wraparound },
 	{ "calendar_weight_change", test_calendar_weight_change },
 	{ "calendar_removal_and_transitions", test_calendar_removal_and_transitions },
+	{ "calendar_window_follows", test_calendar_window_follows },
 	{ "calendar_very_large", test_calendar_very_large },
 	{ "calendar_starvation_bound", test_calendar_starvation_bound },
 };
