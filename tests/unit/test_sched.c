@@ -659,28 +659,30 @@ static u64 random_cost(void)
 	}
 }
 
-static void test_calendar_order_bound(void)
+/*
+ * Random activations (with and without credit), deactivations of any leaf,
+ * weight changes and charges (some far ahead) in one group whose active
+ * count swings across the calendar's thresholds, the group's clock starting
+ * at @clock0. At every selection, against an exact reference: the leaf
+ * served is the smallest (exact mode) or less than one bucket above it
+ * (calendar); xot_would_lead() predicts every activation; the invariants
+ * hold. Returns whether the clock wrapped.
+ */
+static bool calendar_order_run(u64 clock0)
 {
-	/*
-	 * Random activations (with and without credit), deactivations of any
-	 * leaf, weight changes and charges (some far ahead) in one group whose
-	 * active count swings across the calendar's thresholds. At every
-	 * selection, against an exact reference: the leaf served is the
-	 * smallest (exact mode) or less than one bucket above it (calendar);
-	 * xot_would_lead() predicts every activation; the invariants hold.
-	 */
 	enum { N = 100 };
 	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
 	struct xot_group root;
 	struct leaf *l = calloc(N, sizeof(*l));
 	struct xot_entity **e = entities_of(l, N);
 	int i, step, bad = 0, wrong_lead = 0, cal_sel = 0, exact_sel = 0, switches = 0;
-	bool was_cal = false;
+	bool was_cal = false, wrapped = false;
 
 	CHECK(l && e);
 	if (!l || !e)
 		goto out;
 	xot_group_init_root(&root);
+	root.vclock = clock0;
 	for (i = 0; i < N; i++)
 		leaf_init(&l[i], &root, 1 + rng() % 10000, 0);
 	for (step = 0; step < 60000; step++) {
@@ -711,6 +713,7 @@ static void test_calendar_order_bound(void)
 				exact_sel++;
 			wrong_lead += !xot_would_lead(s, 0);
 			xot_charge(s, random_cost());
+			wrapped |= root.vclock < clock0;
 		}
 		if (root.calendar != was_cal) {
 			switches++;
@@ -734,6 +737,14 @@ static void test_calendar_order_bound(void)
 out:
 	free(e);
 	free(l);
+	return wrapped;
+}
+
+static void test_calendar_order_bound(void)
+{
+	calendar_order_run(0);
+	/* across the wrap of u64 */
+	CHECK(calendar_order_run(UINT64_MAX - (1ULL << 40)));
 }
 
 static void test_calendar_hierarchy(void)
