@@ -96,11 +96,11 @@ struct xot_group {
 	struct xot_entity entity;	/* this group as a child of its parent */
 	/* heap mode: the active children; calendar: those outside the window */
 	struct xot_entity *heap;
+	u64 cal_map;			/* bit i: bucket i is not empty */
 	u64 vclock;			/* vtime of the child last selected */
 	u32 nr_active;			/* active children */
 	bool calendar;			/* calendar mode (see above) */
 	u64 cal_base;			/* first bucket's start, a bucket multiple */
-	u64 cal_map;			/* bit i: bucket i is not empty */
 	struct xot_entity *cal[XOT_CAL_BUCKETS];	/* bucket heads */
 };
 
