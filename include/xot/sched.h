@@ -17,24 +17,27 @@
  *
  * A group keeps its active children in one of two structures:
  *
- * - Fewer than XOT_CAL_ON active children: a pairing heap keyed by virtual
- *   time (ties: larger weight first). Exact: the child served is the one
- *   with the smallest virtual time. O(1) insert, O(log n) amortised removal.
+ * - Heap mode, until the group has XOT_CAL_ON active children: a pairing
+ *   heap keyed by virtual time (ties: larger weight first). Exact: the child
+ *   served is the one with the smallest virtual time. O(1) insert, O(log n)
+ *   amortised removal.
  *
- * - From XOT_CAL_ON active children on (back below XOT_CAL_OFF): a calendar,
- *   XOT_CAL_BUCKETS FIFO buckets of 2^XOT_CAL_SHIFT of virtual time each,
- *   covering the window [cal_base, cal_base + XOT_CAL_BUCKETS buckets), with
- *   a bitmap of the non-empty ones; children outside the window (far ahead,
- *   or behind the base thanks to an idle credit) stay in the pairing heap.
- *   Insert, removal and selection in the window are O(1) and touch no other
- *   entity than the neighbours in one bucket: at 100 000 children a request
- *   costs about what it costs at 10 (docs/results.md). The price: the child
- *   served may have a virtual time up to one bucket width (2^24, that is
- *   w / 256 units of service for weight w) above the smallest among its
- *   siblings, instead of being the smallest. The error does not accumulate:
- *   shares stay exact in proportion over a busy period, and the starvation
- *   bound grows by 2 * 2^24 * w_j / 2^32 = w_j / 128 units of service per
- *   sibling of weight w_j (docs/design.md, "Starvation bound").
+ * - Calendar mode, from XOT_CAL_ON active children until they are down to
+ *   XOT_CAL_OFF: XOT_CAL_BUCKETS FIFO buckets of 2^XOT_CAL_SHIFT of virtual
+ *   time each, covering the window [cal_base, cal_base + XOT_CAL_BUCKETS
+ *   buckets), with a bitmap of the non-empty ones; children outside the
+ *   window (far ahead, or behind the base thanks to an idle credit), and
+ *   those in the heap when the group switched until they are served, stay
+ *   in the pairing heap. Insert, removal and selection in the window are
+ *   O(1) and touch no other entity than the neighbours in one bucket: at
+ *   100 000 children a request costs about what it costs at 10
+ *   (docs/results.md). The price: the child served may have a virtual time
+ *   less than one bucket width (2^24, that is w / 256 units of service for
+ *   weight w) above the smallest among its siblings, instead of being the
+ *   smallest. The error does not accumulate: shares stay exact in
+ *   proportion over a busy period, and the starvation bound grows by
+ *   2 * 2^24 * w_j / 2^32 = w_j / 128 units of service per sibling of
+ *   weight w_j (docs/design.md, "Starvation bound").
  *
  * Selecting the next queue costs O(depth); charging it O(depth) in the
  * calendar, O(depth * log n) amortised in the heap.
