@@ -112,6 +112,189 @@ static void hp_remove(struct xot_group *g, struct xot_entity *e)
 	e->hp_prev = NULL;
 }
 
+/* ---------------------------------------------------------------- calendar */
+
+/*
+ * A group with many active children keeps those whose virtual time lies in
+ * the window [cal_base, cal_base + CAL_SPAN) in XOT_CAL_BUCKETS FIFO buckets
+ * of CAL_WIDTH each, bucket i holding the virtual times whose bits
+ * XOT_CAL_SHIFT and up are i modulo XOT_CAL_BUCKETS; every other active
+ * child stays in the pairing heap, exactly ordered. The base only moves
+ * forward, over empty buckets, to the first non-empty one whenever a bucket
+ * empties, so every bucketed child stays in the window.
+ */
+#define CAL_WIDTH	(1ULL << XOT_CAL_SHIFT)
+#define CAL_SPAN	((u64)XOT_CAL_BUCKETS << XOT_CAL_SHIFT)
+#define CAL_MASK	(XOT_CAL_BUCKETS - 1)
+
+/* the bitmap of non-empty buckets is one u64, rotated by the base's bucket */
+_Static_assert(XOT_CAL_BUCKETS == 64, "XOT_CAL_BUCKETS must be 64");
+
+static unsigned int cal_slot(u64 vt)
+{
+	return (vt >> XOT_CAL_SHIFT) & CAL_MASK;
+}
+
+/* Buckets from the base to the first non-empty one; the map is not empty. */
+static unsigned int cal_first_off(const struct xot_group *g)
+{
+	return xot_ffs64(xot_ror64(g->cal_map, cal_slot(g->cal_base)));
+}
+
+/* Append @e to bucket @i; a bucket's head keeps its tail in hp_prev. */
+static void cal_insert(struct xot_group *g, struct xot_entity *e, unsigned int i)
+{
+	struct xot_entity *h = g->cal[i];
+
+	e->slot = i;
+	e->hp_child = NULL;
+	e->hp_next = NULL;
+	if (!h) {
+		e->hp_prev = e;
+		g->cal[i] = e;
+		g->cal_map |= 1ULL << i;
+	} else {
+		e->hp_prev = h->hp_prev;
+		h->hp_prev->hp_next = e;
+		h->hp_prev = e;
+	}
+}
+
+static void cal_remove(struct xot_group *g, struct xot_entity *e)
+{
+	unsigned int i = e->slot;
+	struct xot_entity *h = g->cal[i], *n = e->hp_next;
+
+	if (n) {
+		n->hp_prev = e->hp_prev;
+		/* the next one is likely served soon: start loading the one after */
+		xot_prefetch(n->hp_next);
+	} else {
+		h->hp_prev = e->hp_prev;	/* e was the tail */
+	}
+	if (e != h) {
+		e->hp_prev->hp_next = n;
+	} else if (n) {
+		g->cal[i] = n;
+	} else {
+		g->cal[i] = NULL;
+		g->cal_map &= ~(1ULL << i);
+		/*
+		 * Keep the base at the first non-empty bucket, so that the
+		 * window reaches as far ahead as it can: it moves on when the
+		 * first bucket empties, and catches up when the base's own
+		 * bucket was empty (the window restarted at the group's clock).
+		 */
+		if (g->cal_map)
+			g->cal_base += (u64)cal_first_off(g) << XOT_CAL_SHIFT;
+	}
+	e->hp_next = NULL;
+	e->hp_prev = NULL;
+	e->slot = XOT_SLOT_HEAP;
+}
+
+/*
+ * Enter calendar mode. Nothing moves: the children in the heap stay there
+ * (still exactly ordered) until they are served or leave, and each one
+ * charged or activated from now on goes to a bucket if it falls in the
+ * window, which starts at the group's clock when the buckets are empty.
+ */
+static void cal_start(struct xot_group *g)
+{
+	g->calendar = true;
+	g->cal_map = 0;
+}
+
+/* Back to heap mode: O(XOT_CAL_OFF) insertions into the heap. */
+static void cal_stop(struct xot_group *g)
+{
+	struct xot_entity *e, *n;
+	unsigned int i;
+
+	while (g->cal_map) {
+		i = xot_ffs64(g->cal_map);
+		for (e = g->cal[i]; e; e = n) {
+			n = e->hp_next;
+			e->slot = XOT_SLOT_HEAP;
+			hp_insert(g, e);
+		}
+		g->cal[i] = NULL;
+		g->cal_map &= ~(1ULL << i);
+	}
+	g->calendar = false;
+}
+
+/* Insert an active child into its group's heap or calendar. */
+static void sched_insert(struct xot_group *g, struct xot_entity *e)
+{
+	if (g->calendar) {
+		if (!g->cal_map)
+			g->cal_base = g->vclock & ~(CAL_WIDTH - 1);
+		if (e->vtime - g->cal_base < CAL_SPAN) {
+			cal_insert(g, e, cal_slot(e->vtime));
+			return;
+		}
+	}
+	e->slot = XOT_SLOT_HEAP;
+	hp_insert(g, e);
+}
+
+static void sched_remove(struct xot_group *g, struct xot_entity *e)
+{
+	if (e->slot != XOT_SLOT_HEAP)
+		cal_remove(g, e);
+	else
+		hp_remove(g, e);
+}
+
+/*
+ * The child to serve next: the head of the first non-empty bucket, unless
+ * the heap's top comes before that bucket ends. Either way its virtual time
+ * is less than one bucket width above the smallest among the children.
+ */
+static struct xot_entity *first_child(const struct xot_group *g)
+{
+	struct xot_entity *h = g->heap;
+	unsigned int off;
+
+	if (!g->cal_map)
+		return h;
+	off = cal_first_off(g);
+	if (h && xot_vt_before(h->vtime, g->cal_base + ((u64)(off + 1) << XOT_CAL_SHIFT)))
+		return h;
+	return g->cal[(cal_slot(g->cal_base) + off) & CAL_MASK];
+}
+
+/*
+ * Would a child of @g with virtual time @vt and weight @weight, inserted
+ * now (sched_insert()), be first_child()? Changes nothing.
+ */
+static bool would_be_first(const struct xot_group *g, u64 vt, u32 weight)
+{
+	const struct xot_entity *h = g->heap;
+	u64 base = g->cal_map ? g->cal_base : g->vclock & ~(CAL_WIDTH - 1);
+	unsigned int off = g->cal_map ? cal_first_off(g) : XOT_CAL_BUCKETS;
+	/* enqueue_entity() switches to the calendar before inserting */
+	bool cal = g->calendar || g->nr_active + 1 >= XOT_CAL_ON;
+	struct xot_entity as_if;
+
+	if (cal && vt - base < CAL_SPAN) {
+		unsigned int t = (vt - base) >> XOT_CAL_SHIFT;
+
+		/* a bucket at or before its own is served first (FIFO) */
+		if (off <= t)
+			return false;
+		return !h || !xot_vt_before(h->vtime, base + ((u64)(t + 1) << XOT_CAL_SHIFT));
+	}
+	/* into the heap: it must become the top, and come before the buckets */
+	as_if.vtime = vt;
+	as_if.weight = weight;
+	if (h && !hp_before(&as_if, h))
+		return false;
+	return off == XOT_CAL_BUCKETS ||
+	       xot_vt_before(vt, base + ((u64)(off + 1) << XOT_CAL_SHIFT));
+}
+
 /* ---------------------------------------------------------------- entities */
 
 u32 xot_weight_clamp(u64 w)
@@ -128,6 +311,7 @@ void xot_entity_init(struct xot_entity *e, struct xot_group *parent, u32 weight)
 	memset(e, 0, sizeof(*e));
 	e->parent = parent;
 	e->weight = xot_weight_clamp(weight);
+	e->slot = XOT_SLOT_HEAP;
 	/* start at the parent's clock so a new entity gets no head start */
 	if (parent)
 		e->vtime = parent->vclock;
@@ -140,6 +324,10 @@ void xot_group_init(struct xot_group *g, struct xot_group *parent, u32 weight)
 	g->heap = NULL;
 	g->vclock = 0;
 	g->nr_active = 0;
+	g->calendar = false;
+	g->cal_base = 0;
+	g->cal_map = 0;
+	memset(g->cal, 0, sizeof(g->cal));
 }
 
 void xot_group_init_root(struct xot_group *root)
@@ -152,8 +340,11 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 	weight = xot_weight_clamp(weight);
 	if (weight == e->weight)
 		return;
-	/* the weight breaks ties in the heap order: re-sort an active entity */
-	if (e->active) {
+	/*
+	 * The weight breaks ties in the heap order: re-sort an entity in the
+	 * heap. A calendar bucket is FIFO: the weight does not enter.
+	 */
+	if (e->active && e->slot == XOT_SLOT_HEAP) {
 		hp_remove(e->parent, e);
 		e->weight = weight;
 		hp_insert(e->parent, e);
@@ -163,7 +354,8 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 }
 
 /*
- * Insert @e into its parent's heap; true if the parent was idle before.
+ * Insert @e among its parent's active children; true if the parent was idle
+ * before. The parent switches to the calendar at XOT_CAL_ON.
  * Idle time earns at most @credit of virtual time: the entity starts no
  * earlier than its parent's clock minus @credit (never earlier than where
  * it stopped: debt is kept).
@@ -175,7 +367,9 @@ static bool enqueue_entity(struct xot_entity *e, u64 credit)
 
 	if (xot_vt_before(e->vtime, floor))
 		e->vtime = floor;
-	hp_insert(p, e);
+	if (!p->calendar && p->nr_active + 1 >= XOT_CAL_ON)
+		cal_start(p);
+	sched_insert(p, e);
 	e->active = true;
 	return p->nr_active++ == 0;
 }
@@ -205,12 +399,15 @@ void xot_deactivate(struct xot_entity *leaf)
 
 	while (e->parent && e->active) {
 		p = e->parent;
-		hp_remove(p, e);
+		sched_remove(p, e);
 		e->active = false;
 		if (XOT_WARN_ON(p->nr_active == 0))
 			break;
-		if (--p->nr_active > 0)
+		if (--p->nr_active > 0) {
+			if (p->calendar && p->nr_active <= XOT_CAL_OFF)
+				cal_stop(p);
 			break;		/* the parent still has work */
+		}
 		e = &p->entity;
 	}
 }
@@ -221,7 +418,7 @@ struct xot_entity *xot_select(struct xot_group *root)
 	struct xot_entity *e;
 
 	for (;;) {
-		e = g->heap;
+		e = first_child(g);
 		if (!e)
 			return NULL;
 		if (!e->is_group)
@@ -238,22 +435,20 @@ bool xot_would_lead(const struct xot_entity *leaf, u64 credit)
 		credit = XOT_CREDIT_MAX;
 	for (a = leaf; a->parent; a = &a->parent->entity) {
 		const struct xot_group *p = a->parent;
-		const struct xot_entity *top = p->heap;
-		struct xot_entity as_if;
+		u64 vt;
 
 		if (a->active) {
-			if (top != a)
+			if (first_child(p) != a)
 				return false;
 			continue;
 		}
-		if (!top)
+		if (!p->nr_active)
 			continue;
 		/* where activation would put it (enqueue_entity) */
-		as_if.vtime = a->vtime;
-		as_if.weight = a->weight;
-		if (xot_vt_before(as_if.vtime, p->vclock - credit))
-			as_if.vtime = p->vclock - credit;
-		if (!hp_before(&as_if, top))
+		vt = a->vtime;
+		if (xot_vt_before(vt, p->vclock - credit))
+			vt = p->vclock - credit;
+		if (!would_be_first(p, vt, a->weight))
 			return false;
 	}
 	return true;
@@ -273,9 +468,9 @@ void xot_charge(struct xot_entity *leaf, u64 cost)
 		if (xot_vt_before(p->vclock, e->vtime))
 			p->vclock = e->vtime;
 		if (e->active) {
-			hp_remove(p, e);
+			sched_remove(p, e);
 			e->vtime += xot_div_u64(cost << XOT_VT_SHIFT, e->weight);
-			hp_insert(p, e);
+			sched_insert(p, e);
 		} else {
 			e->vtime += xot_div_u64(cost << XOT_VT_SHIFT, e->weight);
 		}
@@ -301,7 +496,7 @@ static long check_heap(const struct xot_group *g, const struct xot_entity *n,
 	for (; n; prev = n, n = n->hp_next) {
 		if (n->hp_prev != prev)
 			return -__LINE__;
-		if (!n->active || n->parent != g)
+		if (!n->active || n->parent != g || n->slot != XOT_SLOT_HEAP)
 			return -__LINE__;
 		for (c = n->hp_child; c; c = c->hp_next)
 			if (hp_before(c, n))
@@ -319,16 +514,62 @@ static long check_heap(const struct xot_group *g, const struct xot_entity *n,
 	return count;
 }
 
+/*
+ * Check the calendar's buckets and, recursively, every active child group
+ * in them. Returns the number of bucketed children or a negative line number.
+ */
+static long check_calendar(const struct xot_group *g)
+{
+	const struct xot_entity *h, *e, *prev;
+	long count = 0, sub;
+	unsigned int i;
+
+	if (g->cal_base & (CAL_WIDTH - 1))
+		return -__LINE__;
+	if (g->cal_map && !g->calendar)
+		return -__LINE__;
+	for (i = 0; i < XOT_CAL_BUCKETS; i++) {
+		h = g->cal[i];
+		if (!h != !(g->cal_map & (1ULL << i)))
+			return -__LINE__;
+		for (prev = NULL, e = h; e; prev = e, e = e->hp_next) {
+			if (++count > g->nr_active)
+				return -__LINE__;	/* a loop, or lost counts */
+			if (e != h && e->hp_prev != prev)
+				return -__LINE__;
+			if (!e->active || e->parent != g || e->slot != i || e->hp_child)
+				return -__LINE__;
+			/* in the window, in its own bucket */
+			if (e->vtime - g->cal_base >= CAL_SPAN || cal_slot(e->vtime) != i)
+				return -__LINE__;
+			if (e->is_group) {
+				sub = xot_group_check(container_of(e, struct xot_group, entity));
+				if (sub)
+					return sub;
+			}
+		}
+		if (h && h->hp_prev != prev)
+			return -__LINE__;	/* the head points at the tail */
+	}
+	return count;
+}
+
 int xot_group_check(const struct xot_group *g)
 {
-	long n;
+	long n, c;
 
 	if (g->heap && (g->heap->hp_prev || g->heap->hp_next))
 		return -__LINE__;
 	n = check_heap(g, g->heap, NULL, 0);
 	if (n < 0)
 		return (int)n;
-	if (n != g->nr_active)
+	c = check_calendar(g);
+	if (c < 0)
+		return (int)c;
+	if (n + c != g->nr_active)
+		return -__LINE__;
+	/* the mode follows the number of active children, with hysteresis */
+	if (g->calendar ? g->nr_active <= XOT_CAL_OFF : g->nr_active >= XOT_CAL_ON)
 		return -__LINE__;
 	if (g->entity.parent && !!g->nr_active != g->entity.active)
 		return -__LINE__;

@@ -19,6 +19,8 @@
 #include <linux/string.h>
 #include <linux/stddef.h>
 #include <linux/compiler.h>
+#include <linux/bitops.h>
+#include <linux/prefetch.h>
 #include <asm/byteorder.h>
 
 #define XOT_WARN_ON(cond)	WARN_ON_ONCE(cond)
@@ -36,6 +38,19 @@ static inline u64 xot_div64_u64(u64 a, u64 b)
 {
 	return div64_u64(a, b);
 }
+
+/* index of the lowest set bit; @x != 0 */
+static inline unsigned int xot_ffs64(u64 x)
+{
+	return __ffs64(x);
+}
+
+static inline u64 xot_ror64(u64 x, unsigned int s)
+{
+	return ror64(x, s);
+}
+
+#define xot_prefetch(p)		prefetch(p)
 
 #else /* userspace */
 
@@ -89,6 +104,19 @@ static inline u64 xot_div64_u64(u64 a, u64 b)
 {
 	return a / b;
 }
+
+static inline unsigned int xot_ffs64(u64 x)
+{
+	return (unsigned int)__builtin_ctzll(x);
+}
+
+static inline u64 xot_ror64(u64 x, unsigned int s)
+{
+	s &= 63;
+	return s ? (x >> s) | (x << (64 - s)) : x;
+}
+
+#define xot_prefetch(p)		__builtin_prefetch(p)
 
 #endif /* __KERNEL__ */
 

@@ -10,6 +10,10 @@
 # reads one request at a time. docs/design.md ("Starvation bound"): lo
 # waits at most (10000 / 1 + 1) = 10001 of hi's dispatches before its
 # request is served (plus the one request the depth-1 device holds).
+# The root group has two busy children here, far below the 32 at which a
+# group switches to the calendar of buckets (include/xot/sched.h): its
+# order is exact, and the calendar's term of the bound (w_j / 128 units
+# per sibling) does not enter.
 #
 # Measured in dispatches, not time, so that TCG's speed does not matter:
 # blktrace records every insert (I) and dispatch (D) on the device; lo reads

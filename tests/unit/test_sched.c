@@ -578,6 +578,480 @@ static void test_many_queues(void)
 	free(l);
 }
 
+/* ---------------------------------------------------- calendar (large groups) */
+
+#define CAL_W	(1ULL << XOT_CAL_SHIFT)	/* one bucket of virtual time */
+
+/*
+ * The exact reference: how far the virtual time of @s lies above the
+ * smallest among its active siblings in @sib (0 if it is the smallest).
+ * Exact mode serves the smallest (ties: the larger weight); the calendar
+ * serves one less than a bucket width above it.
+ */
+static s64 above_min(const struct xot_entity *s, struct xot_entity *const *sib, int n,
+		     bool *tie_lost)
+{
+	s64 d, worst = 0;
+	int i;
+
+	*tie_lost = false;
+	for (i = 0; i < n; i++) {
+		if (!sib[i]->active || sib[i]->parent != s->parent)
+			continue;
+		d = (s64)(s->vtime - sib[i]->vtime);
+		if (d > worst)
+			worst = d;
+		if (d == 0 && sib[i]->weight > s->weight)
+			*tie_lost = true;
+	}
+	return worst;
+}
+
+/* Check one selection at one level against the exact reference. */
+static int check_choice(const struct xot_entity *s, struct xot_entity *const *sib, int n)
+{
+	bool tie_lost;
+	s64 d = above_min(s, sib, n, &tie_lost);
+
+	if (s->parent->calendar)
+		return d < (s64)CAL_W ? 0 : 1;
+	return d == 0 && !tie_lost ? 0 : 1;
+}
+
+/* Spread of the virtual times of the active entities in @e. */
+static u64 vt_spread(struct xot_entity *const *e, int n)
+{
+	u64 lo = 0, hi = 0;
+	bool any = false;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!e[i]->active)
+			continue;
+		if (!any || xot_vt_before(e[i]->vtime, lo))
+			lo = e[i]->vtime;
+		if (!any || xot_vt_before(hi, e[i]->vtime))
+			hi = e[i]->vtime;
+		any = true;
+	}
+	return hi - lo;
+}
+
+static struct xot_entity **entities_of(struct leaf *l, int n)
+{
+	struct xot_entity **e = calloc(n, sizeof(*e));
+	int i;
+
+	for (i = 0; e && i < n; i++)
+		e[i] = &l[i].e;
+	return e;
+}
+
+static u64 random_cost(void)
+{
+	switch (rng() % 16) {
+	case 0:
+		return 1 + rng() % XOT_COST_MAX;	/* far ahead: the heap */
+	case 1:
+		return 1 + rng() % 4096;
+	default:
+		return 1 + rng() % 64;
+	}
+}
+
+/*
+ * Random activations (with and without credit), deactivations of any leaf,
+ * weight changes and charges (some far ahead) in one group whose active
+ * count swings across the calendar's thresholds, the group's clock starting
+ * at @clock0. At every selection, against an exact reference: the leaf
+ * served is the smallest (exact mode) or less than one bucket above it
+ * (calendar); xot_would_lead() predicts every activation; the invariants
+ * hold. Returns whether the clock wrapped.
+ */
+static bool calendar_order_run(u64 clock0)
+{
+	enum { N = 100 };
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	struct xot_group root;
+	struct leaf *l = calloc(N, sizeof(*l));
+	struct xot_entity **e = entities_of(l, N);
+	int i, step, bad = 0, wrong_lead = 0, cal_sel = 0, exact_sel = 0, switches = 0;
+	bool was_cal = false, wrapped = false;
+
+	CHECK(l && e);
+	if (!l || !e)
+		goto out;
+	xot_group_init_root(&root);
+	root.vclock = clock0;
+	for (i = 0; i < N; i++)
+		leaf_init(&l[i], &root, 1 + rng() % 10000, 0);
+	for (step = 0; step < 60000; step++) {
+		/* phases: mostly activating, then mostly deactivating */
+		bool filling = (step / 3000) % 2 == 0;
+		struct leaf *x = &l[rng() % N];
+		struct xot_entity *s;
+		u64 r = rng() % 16, credit;
+		bool pred;
+
+		if (r < (filling ? 6u : 1u)) {
+			credit = rng() % 2 ? 0 : (rng() % 64) * unit;
+			pred = xot_would_lead(&x->e, credit);
+			xot_activate_credit(&x->e, credit);
+			wrong_lead += pred != (xot_select(&root) == &x->e);
+		} else if (r < 8) {
+			xot_deactivate(&x->e);
+		} else if (r == 8) {
+			xot_entity_set_weight(&x->e, 1 + rng() % 10000);
+		} else {
+			s = xot_select(&root);
+			if (!s)
+				continue;
+			bad += check_choice(s, e, N);
+			if (root.calendar)
+				cal_sel++;
+			else
+				exact_sel++;
+			wrong_lead += !xot_would_lead(s, 0);
+			xot_charge(s, random_cost());
+			wrapped |= root.vclock < clock0;
+		}
+		if (root.calendar != was_cal) {
+			switches++;
+			was_cal = root.calendar;
+		}
+		if (step % 101 == 0 && xot_group_check(&root)) {
+			bad++;
+			break;
+		}
+	}
+	CHECKF(bad == 0, "%d selections out of bound or invariant violations", bad);
+	CHECKF(wrong_lead == 0, "%d wrong xot_would_lead() answers", wrong_lead);
+	CHECKF(cal_sel > 10000 && exact_sel > 1000, "calendar %d, exact %d selections",
+	       cal_sel, exact_sel);
+	CHECKF(switches >= 4, "only %d mode switches", switches);
+	CHECK(xot_group_check(&root) == 0);
+	for (i = 0; i < N; i++)
+		xot_deactivate(&l[i].e);
+	CHECK(root.nr_active == 0 && !root.calendar && xot_select(&root) == NULL);
+	CHECK(xot_warnings == 0);
+out:
+	free(e);
+	free(l);
+	return wrapped;
+}
+
+static void test_calendar_order_bound(void)
+{
+	calendar_order_run(0);
+	/* across the wrap of u64 */
+	CHECK(calendar_order_run(UINT64_MAX - (1ULL << 40)));
+}
+
+static void test_calendar_hierarchy(void)
+{
+	/*
+	 * 40 groups of 100 always-busy leaves, both levels in calendar mode.
+	 * Every selection is within one bucket of the smallest at both levels;
+	 * the virtual times of busy siblings never spread by more than one
+	 * request's increment plus one bucket; the groups' services follow
+	 * their weights.
+	 */
+	enum { NG = 40, PER = 100, NL = NG * PER };
+	struct xot_group root, *g = calloc(NG, sizeof(*g));
+	struct leaf *l = calloc(NL, sizeof(*l));
+	struct xot_entity **ge = calloc(NG, sizeof(*ge)), **le = entities_of(l, NL);
+	long served[NG] = { 0 };
+	int i, step, bad = 0, n = 400000;
+	u64 max_inc_g = 0, max_inc_l = 0, spread;
+	double norm_lo = 1e300, norm_hi = 0;
+
+	CHECK(g && l && ge && le);
+	if (!g || !l || !ge || !le)
+		goto out;
+	xot_group_init_root(&root);
+	for (i = 0; i < NG; i++) {
+		xot_group_init(&g[i], &root, 50 + 50 * (i % 8));
+		ge[i] = &g[i].entity;
+	}
+	for (i = 0; i < NL; i++)
+		leaf_init(&l[i], &g[i / PER], 1 + rng() % 1000, -1);
+	CHECK(root.calendar && g[0].calendar);
+	for (step = 0; step < n; step++) {
+		struct xot_entity *s = xot_select(&root);
+		int gi = s->parent - g;
+		u64 cost = 8 + rng() % 8;
+
+		bad += check_choice(&s->parent->entity, ge, NG);
+		bad += check_choice(s, le + gi * PER, PER);
+		served[gi] += cost;
+		if (xot_div_u64(cost << XOT_VT_SHIFT, s->weight) > max_inc_l)
+			max_inc_l = xot_div_u64(cost << XOT_VT_SHIFT, s->weight);
+		if (xot_div_u64(cost << XOT_VT_SHIFT, g[gi].entity.weight) > max_inc_g)
+			max_inc_g = xot_div_u64(cost << XOT_VT_SHIFT, g[gi].entity.weight);
+		xot_charge(s, cost);
+		if (step % 40000 == 0) {
+			spread = vt_spread(ge, NG);
+			CHECKF(spread <= max_inc_g + CAL_W, "groups spread %llu",
+			       (unsigned long long)spread);
+			spread = vt_spread(le + gi * PER, PER);
+			CHECKF(spread <= max_inc_l + CAL_W, "leaves spread %llu",
+			       (unsigned long long)spread);
+		}
+	}
+	CHECKF(bad == 0, "%d selections more than a bucket above the smallest", bad);
+	for (i = 0; i < NG; i++) {
+		double norm = (double)served[i] / g[i].entity.weight;
+
+		if (norm < norm_lo)
+			norm_lo = norm;
+		if (norm > norm_hi)
+			norm_hi = norm;
+	}
+	/* service per weight: within one request plus one bucket per group */
+	CHECKF(norm_hi - norm_lo <= 2.0 * 15 / 50 + 2.0 * CAL_W / (1ULL << XOT_VT_SHIFT),
+	       "service per weight from %.2f to %.2f", norm_lo, norm_hi);
+	CHECK(xot_group_check(&root) == 0);
+	CHECK(xot_warnings == 0);
+out:
+	free(le);
+	free(ge);
+	free(l);
+	free(g);
+}
+
+static void test_calendar_wraparound(void)
+{
+	/*
+	 * The calendar's window wraps with the virtual times; the service of
+	 * each leaf stays within one request plus one bucket (w / 256 units)
+	 * of its share.
+	 */
+	enum { N = 200 };
+	struct xot_group root;
+	struct leaf l[N];
+	long service[N] = { 0 };
+	int i, n = 200000;
+
+	xot_group_init_root(&root);
+	root.vclock = UINT64_MAX - (2ULL << XOT_VT_SHIFT);
+	for (i = 0; i < N; i++)
+		leaf_init(&l[i], &root, i % 2 ? 300 : 100, -1);
+	CHECK(root.calendar);
+	for (i = 0; i < n; i++) {
+		struct xot_entity *s = xot_select(&root);
+
+		if (i % 1000 == 0 && xot_group_check(&root)) {
+			CHECK(xot_group_check(&root) == 0);
+			break;
+		}
+		xot_charge(s, 1 + i % 3);
+		service[leaf_of(s) - l] += 1 + i % 3;
+	}
+	CHECK(root.vclock < (1ULL << 40));	/* it did wrap */
+	for (i = 0; i < N; i++) {
+		/* 2n units in all, 1 or 3 parts in 400 */
+		double want = 2.0 * n * (i % 2 ? 3 : 1) / 400;
+
+		CHECKF(fabs(service[i] - want) <= 3 + 300.0 / 256, "leaf %d: %ld units, want %.0f",
+		       i, service[i], want);
+	}
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_calendar_weight_change(void)
+{
+	/* a weight change of a bucketed leaf applies from its next charge on */
+	enum { N = 100 };
+	struct xot_group root;
+	struct leaf l[N];
+	int i, n = 102000;
+	long others = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < N; i++)
+		leaf_init(&l[i], &root, 100, -1);
+	for (i = 0; i < 10000; i++)
+		serve(&root, 1);
+	xot_entity_set_weight(&l[0].e, 300);
+	CHECK(l[0].e.slot != XOT_SLOT_HEAP && xot_group_check(&root) == 0);
+	for (i = 0; i < N; i++)
+		l[i].served = 0;
+	for (i = 0; i < n; i++)
+		serve(&root, 1);
+	for (i = 1; i < N; i++)
+		others += l[i].served;
+	/* 3 parts out of 102 */
+	CHECKF(labs(l[0].served - 3000) <= 6, "leaf 0 served %ld of %d", l[0].served, n);
+	CHECKF(labs(others - 99000) <= 6, "others served %ld", others);
+	/* and back, on a leaf in the heap */
+	xot_entity_set_weight(&l[1].e, 10000);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_calendar_removal_and_transitions(void)
+{
+	/*
+	 * Remove leaves from the head, the middle and the tail of buckets; a
+	 * group that swings between 10 and 40 active children switches to the
+	 * calendar at XOT_CAL_ON and back at XOT_CAL_OFF, and is exact again
+	 * once back.
+	 */
+	enum { N = 40 };
+	struct xot_group root;
+	struct leaf l[N];
+	struct xot_entity *e[N];
+	int i, round, bad = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < N; i++) {
+		leaf_init(&l[i], &root, 100 + i, 0);
+		e[i] = &l[i].e;
+	}
+	for (round = 0; round < 50; round++) {
+		for (i = 0; i < N; i++) {
+			xot_activate(&l[(i * 7 + round) % N].e);
+			if (root.calendar != (root.nr_active >= XOT_CAL_ON))
+				bad++;
+		}
+		CHECK(root.calendar && root.nr_active == N);
+		/* serve a while: leaves spread over several buckets */
+		for (i = 0; i < 3 * N; i++) {
+			struct xot_entity *s = xot_select(&root);
+
+			bad += check_choice(s, e, N);
+			xot_charge(s, 1 + (i + round) % 5);
+		}
+		bad += xot_group_check(&root) != 0;
+		/* remove all but 10, in an order that hits heads, middles, tails */
+		for (i = 0; i < N - 10; i++) {
+			xot_deactivate(&l[(i * 13 + round) % N].e);
+			if (root.calendar != (root.nr_active > XOT_CAL_OFF))
+				bad++;
+			bad += xot_group_check(&root) != 0;
+		}
+		CHECK(!root.calendar && root.cal_map == 0 && root.nr_active == 10);
+		for (i = 0; i < 20; i++) {
+			struct xot_entity *s = xot_select(&root);
+
+			bad += check_choice(s, e, N);	/* exact again */
+			xot_charge(s, 1);
+		}
+	}
+	CHECKF(bad == 0, "%d violations", bad);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_calendar_window_follows(void)
+{
+	/*
+	 * A group that grows past XOT_CAL_ON keeps its heap children where
+	 * they are; as they are served they move to buckets, and the window
+	 * must follow them (its base moves to the first non-empty bucket):
+	 * in the steady state every busy leaf whose increment fits in the
+	 * window is in a bucket, none is left in the heap.
+	 */
+	enum { N = 40 };
+	struct xot_group root;
+	struct leaf l[N];
+	int i, in_heap = 0, from_heap = 0;
+
+	xot_group_init_root(&root);
+	for (i = 0; i < XOT_CAL_ON - 1; i++)
+		leaf_init(&l[i], &root, 100, -1);
+	for (i = 0; i < 500; i++)
+		serve(&root, 9);
+	CHECK(!root.calendar);
+	/* the newcomers start a request ahead: the base's bucket stays empty */
+	for (i = XOT_CAL_ON - 1; i < N; i++) {
+		leaf_init(&l[i], &root, 100, 0);
+		xot_charge(&l[i].e, 9);
+		l[i].pending = -1;
+		xot_activate(&l[i].e);
+	}
+	CHECK(root.calendar);
+	for (i = 0; i < 20000; i++) {
+		/* 9 << 32 / 100: 23 buckets ahead */
+		if (i >= 1000)
+			from_heap += xot_select(&root)->slot == XOT_SLOT_HEAP;
+		serve(&root, 9);
+	}
+	for (i = 0; i < N; i++)
+		in_heap += l[i].e.slot == XOT_SLOT_HEAP;
+	CHECKF(in_heap == 0, "%d of %d busy leaves in the heap", in_heap, N);
+	CHECKF(from_heap == 0, "%d of 19000 served from the heap", from_heap);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_calendar_very_large(void)
+{
+	/*
+	 * 100 000 busy leaves of weights 1..1000, costs 8..15 (as core-bench):
+	 * the spread of their virtual times stays within the largest increment
+	 * plus one bucket, so each one's service follows its weight.
+	 */
+	enum { N = 100000 };
+	struct leaf *l = calloc(N, sizeof(*l));
+	struct xot_entity **e = entities_of(l, N);
+	struct xot_group root;
+	int i, n = 1000000, bad = 0;
+	u64 spread, max_inc = (15ULL << XOT_VT_SHIFT);	/* weight 1 */
+
+	CHECK(l && e);
+	if (!l || !e)
+		goto out;
+	xot_group_init_root(&root);
+	for (i = 0; i < N; i++)
+		leaf_init(&l[i], &root, 1 + (i * 37) % 1000, -1);
+	for (i = 0; i < n; i++) {
+		struct xot_entity *s = xot_select(&root);
+
+		xot_charge(s, 8 + i % 8);
+		leaf_of(s)->served++;
+		if (i % 250000 == 0) {
+			spread = vt_spread(e, N);
+			if (spread > max_inc + CAL_W)
+				bad++;
+		}
+	}
+	CHECKF(bad == 0, "%d spreads beyond the bound", bad);
+	CHECK(xot_group_check(&root) == 0);
+out:
+	free(e);
+	free(l);
+}
+
+static void test_calendar_starvation_bound(void)
+{
+	/*
+	 * Weight 1 among 39 always-busy siblings of weight 1000, in calendar
+	 * mode, cost 1: the low-weight leaf waits at most
+	 * sum_j ((w_j / w + 1) * C + 2 * 2^XOT_CAL_SHIFT * w_j / 2^32)
+	 * dispatches (docs/design.md).
+	 */
+	enum { N = 40 };
+	struct xot_group root;
+	struct leaf l[N];
+	int i, since = 0, max_since = 0, n = 400000;
+	double bound = (N - 1) * ((1000.0 / 1 + 1) + 2.0 * CAL_W * 1000 / (1ULL << XOT_VT_SHIFT));
+
+	xot_group_init_root(&root);
+	leaf_init(&l[0], &root, 1, -1);
+	for (i = 1; i < N; i++)
+		leaf_init(&l[i], &root, 1000, -1);
+	CHECK(root.calendar);
+	for (i = 0; i < n; i++) {
+		struct leaf *s = serve(&root, 1);
+
+		since = s == &l[0] ? 0 : since + 1;
+		if (since > max_since)
+			max_since = since;
+	}
+	CHECKF(max_since <= bound, "low weight waited %d dispatches (bound %.0f)",
+	       max_since, bound);
+	/* 1 part in 39001 */
+	CHECKF(labs(l[0].served - n / 39001) <= 1, "lo served %ld", l[0].served);
+}
+
 static const struct unit_test tests[] = {
 	{ "flat_weights", test_flat_weights },
 	{ "hierarchy", test_hierarchy },
@@ -596,6 +1070,14 @@ static const struct unit_test tests[] = {
 	{ "weight_change", test_weight_change },
 	{ "random_operations", test_random_operations },
 	{ "many_queues", test_many_queues },
+	{ "calendar_order_bound", test_calendar_order_bound },
+	{ "calendar_hierarchy", test_calendar_hierarchy },
+	{ "calendar_wraparound", test_calendar_wraparound },
+	{ "calendar_weight_change", test_calendar_weight_change },
+	{ "calendar_removal_and_transitions", test_calendar_removal_and_transitions },
+	{ "calendar_window_follows", test_calendar_window_follows },
+	{ "calendar_very_large", test_calendar_very_large },
+	{ "calendar_starvation_bound", test_calendar_starvation_bound },
 };
 
 UNIT_MAIN("sched", tests)
