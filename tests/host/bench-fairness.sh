@@ -44,6 +44,9 @@
 #    nr_requests=NR for every elevator (none has no scheduler tags: its
 #    nr_requests stays the hardware depth).
 #
+# 5. Deep and bw devices: one job alone under none (param solo_MODEL_*): can
+#    one cgroup's fio drive the device by itself at that iodepth?
+#
 # Output: $RESULTS/fairness.txt, the input of fairness-report (param,
 # device, run and entity records: per-job IOPS from fio's own terse output;
 # for xot also the requests io.xot.stat counted), raw fio files in
@@ -184,6 +187,26 @@ calibrate() {
 	nullb_destroy "cal$name"
 }
 
+# solo MODEL DEV: what one cgroup's fio job (flat's g400, randread) drives
+# alone on the device under none, 5 s, at the model's iodepth. A share is
+# only reachable when the cgroup's own job can drive it: a job that cannot
+# fill the device alone leaves part of its share to the others under any
+# work-conserving scheduler (docs/results.md, "Deep device").
+solo() {
+	local model=$1 dev=$2 qd iops
+	qd=$(dev_qd "$model")
+	set_create flat || return 1
+	sched_set "$dev" none || return 1
+	fio_jobfile flat "$dev" "$qd" 5 1 "$(dev_pin "$model")" |
+		awk '/^\[g100\]|^\[g200\]/ { skip = 1; next } /^\[/ { skip = 0 } !skip' >"/tmp/solo-$model.fio"
+	bench_fio "solo-$model" "/tmp/solo-$model.fio" || return 1
+	iops=$(bench_terse "$BENCH_RAW/solo-$model.terse" | awk '{ s += $2 + $3 } END { printf "%d\n", s }')
+	wait_idle "$dev"
+	set_remove flat
+	bench_rec "param solo_${model}_iodepth${qd}_iops $iops"
+	echo "$model: one cgroup alone at iodepth $qd under none: $iops IOPS (nominal $BENCH_IOCOST_IOPS)"
+}
+
 # nice_floor IOPS: round down to a multiple of 500 (>= 1000) or 50, >= 50, <= 2500
 nice_floor() {
 	local c=$1
@@ -303,6 +326,7 @@ for model in $DEVICES; do
 		check "device-$model" false
 		continue
 	fi
+	[ "$model" = shallow ] || check "solo-$model" solo "$model" "$DEV"
 	for set in $SETS; do
 		set_nodes "$set" >/dev/null || { skip "set-$set" "unknown set"; continue; }
 		check "cgroups-$set-$model" set_create "$set"

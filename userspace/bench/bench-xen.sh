@@ -57,7 +57,10 @@ TCG) and writes results/xen-fairness.json and a table.
                        (xot-blkback; the guests keep the tagger); or split:
                        xot-blkback stays loaded and in every phase one domU
                        runs with the tagger, the other without, taking
-                       turns (host drift cancels within each phase)
+                       turns (host drift cancels within each phase); or
+                       split-dom0: the same for dom0's part: no tagger,
+                       xot-blkback loaded and ignoring one domU per phase
+                       (its ignore_domid parameter), in turns
   --runtime SEC        fio time per guest job (default $RUNTIME)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
@@ -91,8 +94,8 @@ done
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
-case $OVH_TOGGLE in both | guest | dom0 | split) ;;
-*) echo "bench-xen: --toggle: both, guest, dom0 or split, not '$OVH_TOGGLE'" >&2; exit 2 ;;
+case $OVH_TOGGLE in both | guest | dom0 | split | split-dom0) ;;
+*) echo "bench-xen: --toggle: both, guest, dom0, split or split-dom0, not '$OVH_TOGGLE'" >&2; exit 2 ;;
 esac
 [[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
 	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }
@@ -189,7 +192,7 @@ overhead_json() {
 		printf "  \"parameters\": {\"domus\": 2, \"dom0_device\": \"null_blk %s\", \"fio\": \"randread 4k direct libaio\", \"rounds\": %d, \"phase_s\": %d, \"off_unloads\": \"%s\", \"lab_rc\": %d, \"lab_s\": %d},\n", nullb, rounds, phase, toggle, rc, secs
 		printf "  \"phases\": ["
 		for (k = 0; k in mode; k++)
-			if (toggle == "split")
+			if (toggle ~ /^split/)
 				printf "%s{\"phase\": %d, \"iops_domu_with_xot\": %.1f, \"iops_domu_without\": %.1f}", k ? ", " : "", k, x[k], o[k]
 			else
 				printf "%s{\"phase\": %d, \"xot\": %s, \"iops_all_domus\": %.1f}", k ? ", " : "", k, mode[k] == "xot" ? "true" : "false", ph[k]
@@ -208,7 +211,7 @@ overhead_json() {
 		# IOPS without in the same moments
 		np = 0
 		for (k = 0; (k + 1) in mode; k += 2) {
-			if (toggle == "split") {
+			if (toggle ~ /^split/) {
 				a = x[k] + x[k + 1]
 				b = o[k] + o[k + 1]
 			} else {
@@ -227,7 +230,7 @@ overhead_json() {
 			printf "%s%.3f", (i > 1 ? ", " : ""), pr[i]
 		printf "],\n  \"iops_ratio_median_of_pairs\": %.3f,\n", med
 		printf "  \"notifications_per_request\": {\n"
-		if (toggle == "split")	# dom0 counts both domUs together
+		if (toggle ~ /^split/)	# dom0 counts both domUs together
 			printf "    \"guest_to_dom0\": null,\n"
 		else
 			printf "    \"guest_to_dom0\": {\"with_xot\": %.4f, \"without\": %.4f},\n", drq["xot"] ? nout["xot"] / drq["xot"] : 0, drq["off"] ? nout["off"] / drq["off"] : 0

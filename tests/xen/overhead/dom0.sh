@@ -28,11 +28,15 @@ STATE=/tmp/ovh
 # tagger and the other without, taking turns (domU.sh), so that both modes
 # meet the same host at the same moment: the host's drift, which swamps a
 # few percent between phases under TCG, cancels in each phase's ratio.
+# split-dom0: the same for dom0's part. The guests run without the tagger,
+# xot-blkback stays loaded and ignores one domU per phase (its parameter
+# ignore_domid: that domU's I/O is treated as if the module were not
+# loaded), the two domUs taking turns as in split.
 TOGGLE=${OVH_TOGGLE:-both}
 
 # phase k's mode: xot off off xot, repeated (domU.sh has the same rule)
 ovh_mode() {
-	[ "$TOGGLE" = split ] && { echo split; return; }
+	case $TOGGLE in split | split-dom0) echo split; return ;; esac
 	case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac
 }
 PHASE=${OVH_PHASE:-24}
@@ -91,7 +95,12 @@ while_domus() {
 	for k in $(seq 0 $((2 * ROUNDS - 1))); do
 		mode=$(ovh_mode $k)
 		# load or unload at the phase start, while the guests are idle
-		if [ "$TOGGLE" = guest ] || [ "$TOGGLE" = split ]; then
+		if [ "$TOGGLE" = split-dom0 ]; then
+			# domU.sh: domU1 runs with XoT in even phases, domU2 in odd
+			# ones; the other one is ignored
+			xl domid "domU$((k % 2 ? 1 : 2))" >/sys/module/xot_blkback/parameters/ignore_domid ||
+				ok=0
+		elif [ "$TOGGLE" = guest ] || [ "$TOGGLE" = split ]; then
 			:	# xot-blkback stays loaded
 		elif [ $mode = xot ] && [ $loaded = 0 ]; then
 			modprobe xot-blkback || ok=0
@@ -114,11 +123,12 @@ while_domus() {
 		wait_phase_time $(((k + 1) * PHASE)) || break
 	done
 	[ $loaded = 1 ] || modprobe xot-blkback
+	echo -1 >/sys/module/xot_blkback/parameters/ignore_domid
 	cat /sys/kernel/debug/xot-blkback/vbds >"$XOT_RESULTS/vbds.txt" 2>/dev/null
 	if [ $ok = 1 ]; then
 		echo "XOT-PASS ovh-phases $(wc -l <"$XOT_RESULTS/phases.txt") phases"
 	else
-		echo "XOT-FAIL ovh-phases loading or unloading xot-blkback failed"
+		echo "XOT-FAIL ovh-phases loading, unloading or setting xot-blkback failed"
 	fi
 }
 

@@ -12,7 +12,7 @@ PHASE=${OVH_PHASE:-24}
 ROUNDS=${OVH_ROUNDS:-3}
 DEPTH=${OVH_DEPTH:-16}
 OUT=$XOT_RESULTS/phases.txt
-TOGGLE=${OVH_TOGGLE:-both}	# dom0.sh: dom0 = the tagger stays loaded
+TOGGLE=${OVH_TOGGLE:-both}	# dom0.sh: dom0 = the tagger stays loaded, split-dom0 = never loaded
 disk=${XOT_DISK#/dev/}
 
 blkif_irqs() { awk '/blkif/ && !/backend/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts; }
@@ -21,11 +21,12 @@ now() { cut -d. -f1 /proc/uptime; }
 # user nice system idle iowait irq softirq steal
 cpu_ticks() { awk '$1 == "cpu" { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/stat; }
 # phase k's mode: xot off off xot, repeated (as in dom0.sh); with the
-# split toggle the domUs take turns within each phase instead: domU1 runs
-# with XoT in even phases, domU2 in odd ones, the other without
+# split toggles the domUs take turns within each phase instead: domU1 runs
+# with XoT in even phases, domU2 in odd ones, the other without (split-dom0:
+# XoT is dom0's part alone, the other domU is the one dom0 ignores)
 idx=${XOT_DOMU#domU}
 ovh_mode() {
-	if [ "$TOGGLE" = split ]; then
+	if [ "$TOGGLE" = split ] || [ "$TOGGLE" = split-dom0 ]; then
 		[ $((($1 + idx + 1) % 2)) = 0 ] && echo xot || echo off
 		return
 	fi
@@ -42,6 +43,9 @@ while [ $k -lt $((2 * ROUNDS)) ]; do
 	while [ $(($(now) - start)) -lt $((k * PHASE + 3)) ]; do sleep 0.3; done
 	if [ "$TOGGLE" = dom0 ]; then
 		:	# xot-tagger stays loaded
+	elif [ "$TOGGLE" = split-dom0 ]; then
+		# dom0's part only (dom0.sh): no tagger in either domU
+		! grep -q '^xot_tagger ' /proc/modules || rmmod xot-tagger || fail=1
 	elif [ $mode = xot ]; then
 		grep -q '^xot_tagger ' /proc/modules || modprobe xot-tagger || fail=1
 	else
