@@ -324,6 +324,7 @@ void xot_group_init(struct xot_group *g, struct xot_group *parent, u32 weight)
 	g->heap = NULL;
 	g->vclock = 0;
 	g->nr_active = 0;
+	g->active_weight = 0;
 	g->calendar = false;
 	g->cal_base = 0;
 	g->cal_map = 0;
@@ -340,6 +341,8 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 	weight = xot_weight_clamp(weight);
 	if (weight == e->weight)
 		return;
+	if (e->active)
+		e->parent->active_weight += (u64)weight - e->weight;
 	/*
 	 * The weight breaks ties in the heap order: re-sort an entity in the
 	 * heap. A calendar bucket is FIFO: the weight does not enter.
@@ -371,6 +374,7 @@ static bool enqueue_entity(struct xot_entity *e, u64 credit)
 		cal_start(p);
 	sched_insert(p, e);
 	e->active = true;
+	p->active_weight += e->weight;
 	return p->nr_active++ == 0;
 }
 
@@ -401,6 +405,7 @@ void xot_deactivate(struct xot_entity *leaf)
 		p = e->parent;
 		sched_remove(p, e);
 		e->active = false;
+		p->active_weight -= e->weight;
 		if (XOT_WARN_ON(p->nr_active == 0))
 			break;
 		if (--p->nr_active > 0) {
@@ -554,6 +559,28 @@ static long check_calendar(const struct xot_group *g)
 	return count;
 }
 
+/* Sum of the weights in the heap under @n (its siblings and children). */
+static u64 heap_weight(const struct xot_entity *n)
+{
+	u64 w = 0;
+
+	for (; n; n = n->hp_next)
+		w += n->weight + heap_weight(n->hp_child);
+	return w;
+}
+
+static u64 active_weight(const struct xot_group *g)
+{
+	const struct xot_entity *e;
+	u64 w = heap_weight(g->heap);
+	unsigned int i;
+
+	for (i = 0; i < XOT_CAL_BUCKETS; i++)
+		for (e = g->cal[i]; e; e = e->hp_next)
+			w += e->weight;
+	return w;
+}
+
 int xot_group_check(const struct xot_group *g)
 {
 	long n, c;
@@ -567,6 +594,8 @@ int xot_group_check(const struct xot_group *g)
 	if (c < 0)
 		return (int)c;
 	if (n + c != g->nr_active)
+		return -__LINE__;
+	if (active_weight(g) != g->active_weight)
 		return -__LINE__;
 	/* the mode follows the number of active children, with hysteresis */
 	if (g->calendar ? g->nr_active <= XOT_CAL_OFF : g->nr_active >= XOT_CAL_ON)

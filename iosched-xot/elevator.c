@@ -240,6 +240,96 @@ static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
 	return xq;
 }
 
+/* ------------------------------------------------------------- tag shares */
+
+/* The group above @grp in the scheduling tree; NULL for the root group. */
+static struct xot_grp *xot_grp_parent(struct xot_grp *grp)
+{
+	struct xot_group *p = grp->group.entity.parent;
+
+	return p ? container_of(p, struct xot_grp, group) : NULL;
+}
+
+/* A request of @grp enters (+1) or leaves (-1) the elevator's hands. */
+static void xot_held_add(struct xot_grp *grp, int d)
+{
+	for (; grp->group.entity.parent; grp = xot_grp_parent(grp))
+		atomic_add(d, &grp->held);
+}
+
+/*
+ * The scheduler tags (nr_requests) are all the elevator can see: a cgroup
+ * keeping more requests outstanding than there are tags would take every
+ * tag, and the others' requests would wait in the tag allocator, where no
+ * elevator orders them. So, like BFQ, a group that holds its share of the
+ * tags or more allocates from the first bit of each tag word only
+ * (shallow depth 1), which leaves the tags that free up to the others.
+ *
+ * The share is taken level by level from the root: nr_requests times the
+ * group's weight over the weights of its active siblings and its own.
+ * Never less than XOT_TAG_SHARE_MIN: with many small groups each keeps a
+ * few requests in hand, and the order in the elevator decides among them.
+ * Read without the lock: a decision on slightly stale sums only moves a
+ * limit by a request or two. Kernel threads (writeback flushers, Xen's
+ * blkback) are not limited here: their requests belong to many groups.
+ */
+#define XOT_TAG_SHARE_MIN	4
+#define XOT_TAG_LEVELS		16
+
+static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
+{
+	struct request_queue *q = data->q;
+	struct xot_data *xd = q->elevator->elevator_data;
+	struct xot_grp *path[XOT_TAG_LEVELS], *g;
+	struct blkcg_gq *blkg;
+	unsigned int n = 0;
+	u64 limit;
+
+	if (!READ_ONCE(xd->tag_shares) || (current->flags & PF_KTHREAD))
+		return;
+	rcu_read_lock();
+	blkg = blkg_lookup(css_to_blkcg(task_css(current, io_cgrp_id)), q);
+	for (g = blkg ? blkg_to_grp(blkg) : NULL; g && g->group.entity.parent;
+	     g = xot_grp_parent(g)) {
+		if (n == XOT_TAG_LEVELS)
+			goto out;	/* deeper than any sane tree: no limit */
+		path[n++] = g;
+	}
+	limit = q->nr_requests;
+	while (n--) {
+		const struct xot_entity *e = &path[n]->group.entity;
+		u64 w = READ_ONCE(e->parent->active_weight);
+
+		if (!READ_ONCE(e->active))
+			w += e->weight;
+		if (w)
+			limit = div64_u64(limit * e->weight + w / 2, w);
+		if (atomic_read(&path[n]->held) >= max_t(u64, limit, XOT_TAG_SHARE_MIN)) {
+			data->shallow_depth = 1;
+			atomic64_inc(&xd->tag_limited);
+			break;
+		}
+	}
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * Allocations limited to shallow depth 1 must still be woken: the tag
+ * allocator sizes its wake-up batches for the smallest depth in use
+ * (mq-deadline and BFQ do the same).
+ */
+static void xot_depth_updated(struct blk_mq_hw_ctx *hctx)
+{
+	sbitmap_queue_min_shallow_depth(&hctx->sched_tags->bitmap_tags, 1);
+}
+
+static int xot_init_hctx(struct blk_mq_hw_ctx *hctx, unsigned int hctx_idx)
+{
+	xot_depth_updated(hctx);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ queueing */
 
 /*
@@ -421,6 +511,7 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		xot_grp_get(xq->grp);
 		rq->elv.priv[0] = xq;
 		rq->elv.priv[1] = xq->grp;
+		xot_held_add(xq->grp, 1);
 		xd->inserted++;
 	}
 
@@ -685,6 +776,7 @@ static void xot_finish_request(struct request *rq)
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
 	atomic_dec(&xq->refs);
+	xot_held_add(grp, -1);
 	xot_grp_put(grp);
 }
 
@@ -781,6 +873,8 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->depth = xot_driver_depth(q);
 	xd->inflight_mode = 1;
 	xd->slice_idle_us = XOT_SLICE_IDLE_US_DEFAULT;
+	xd->tag_shares = 1;
+	atomic64_set(&xd->tag_limited, 0);
 	hrtimer_init(&xd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	xd->antic_timer.function = xot_antic_timer_fn;
 	xot_window_init(&xd->win, xd->depth);
@@ -854,6 +948,7 @@ XOT_TUNABLE(max_guest_groups, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
 XOT_TUNABLE(inflight_mode, 0, 2)
 XOT_TUNABLE(slice_idle_us, 0, 100000)
+XOT_TUNABLE(tag_shares, 0, 1)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -865,6 +960,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(idle_credit),
 	XOT_ATTR(inflight_mode),
 	XOT_ATTR(slice_idle_us),
+	XOT_ATTR(tag_shares),
 	__ATTR_NULL
 };
 
@@ -890,8 +986,9 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);
-	seq_printf(m, "inflight %d\nwindow_samples %lld\n", atomic_read(&xd->inflight),
-		   (long long)atomic64_read(&xd->completed));
+	seq_printf(m, "inflight %d\nwindow_samples %lld\ntag_limited %lld\n",
+		   atomic_read(&xd->inflight), (long long)atomic64_read(&xd->completed),
+		   (long long)atomic64_read(&xd->tag_limited));
 	return 0;
 }
 
@@ -947,6 +1044,9 @@ static const struct blk_mq_debugfs_attr xot_queue_debugfs_attrs[] = {
 
 static struct elevator_type xot_iosched = {
 	.ops = {
+		.depth_updated		= xot_depth_updated,
+		.limit_depth		= xot_limit_depth,
+		.init_hctx		= xot_init_hctx,
 		.insert_requests	= xot_insert_requests,
 		.dispatch_request	= xot_dispatch_request,
 		.has_work		= xot_has_work,

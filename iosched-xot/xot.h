@@ -69,6 +69,12 @@ struct xot_grp {
 	unsigned int nr_queues;		/* per-process queues allocated */
 	u32 dev_weight;			/* "MAJ:MIN W" of io.xot.weight; 0: none */
 	struct xot_grp_stats stats;
+	/*
+	 * Requests of this group and the groups below it, from insertion to
+	 * finish: what it holds of the scheduler tags (xot_limit_depth()).
+	 * Not kept for the root group.
+	 */
+	atomic_t held;
 
 	/*
 	 * Requests from Xen guests (origin.c) are scheduled in virtual groups
@@ -126,6 +132,7 @@ struct xot_data {
 	u64 antic_waits;		/* dispatches held back for it */
 	u64 antic_hits;			/* it came back within the wait */
 	u64 antic_expired;		/* it did not (or lost its turn) */
+	atomic64_t tag_limited;		/* allocations held to one tag per word */
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
@@ -142,6 +149,7 @@ struct xot_data {
 	unsigned int depth;		/* requests the driver holds at once */
 	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
 	unsigned int slice_idle_us;	/* longest wait for a sync queue; 0: never */
+	unsigned int tag_shares;	/* limit a group to its share of the tags */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

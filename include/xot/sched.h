@@ -102,6 +102,7 @@ struct xot_group {
 	u64 cal_map;			/* bit i: bucket i is not empty */
 	u64 vclock;			/* vtime of the child last selected */
 	u32 nr_active;			/* active children */
+	u64 active_weight;		/* sum of the active children's weights */
 	bool calendar;			/* calendar mode (see above) */
 	u64 cal_base;			/* first bucket's start, a bucket multiple */
 	struct xot_entity *cal[XOT_CAL_BUCKETS];	/* bucket heads */

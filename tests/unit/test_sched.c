@@ -486,6 +486,42 @@ static void test_weight_change(void)
 	CHECK(b.e.weight == XOT_WEIGHT_MAX);
 }
 
+/*
+ * Each group keeps the sum of its active children's weights (the elevator
+ * divides scheduler tags by it): through activation, weight changes of
+ * active and idle children, and deactivation up the tree.
+ */
+static void test_active_weight(void)
+{
+	struct xot_group root, g;
+	struct leaf a, b, c;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g, &root, 300);
+	leaf_init(&a, &root, 100, 0);
+	leaf_init(&b, &g, 200, 0);
+	leaf_init(&c, &g, 50, 0);
+	CHECK(root.active_weight == 0 && g.active_weight == 0);
+	xot_activate(&b.e);
+	CHECK(g.active_weight == 200 && root.active_weight == 300);
+	xot_activate(&a.e);
+	xot_activate(&c.e);
+	CHECK(g.active_weight == 250 && root.active_weight == 400);
+	xot_entity_set_weight(&c.e, 150);
+	xot_entity_set_weight(&g.entity, 500);
+	CHECK(g.active_weight == 350 && root.active_weight == 600);
+	CHECK(xot_group_check(&root) == 0);
+	xot_deactivate(&b.e);
+	CHECK(g.active_weight == 150 && root.active_weight == 600);
+	xot_deactivate(&c.e);
+	CHECK(g.active_weight == 0 && root.active_weight == 100);
+	xot_entity_set_weight(&c.e, 10);	/* idle: no sum changes */
+	CHECK(g.active_weight == 0 && root.active_weight == 100);
+	xot_deactivate(&a.e);
+	CHECK(root.active_weight == 0);
+	CHECK(xot_group_check(&root) == 0);
+}
+
 /* deterministic xorshift so failures reproduce */
 static u64 rng_state = 88172645463325252ULL;
 static u64 rng(void)
@@ -1068,6 +1104,7 @@ static const struct unit_test tests[] = {
 	{ "cost_clamp", test_cost_clamp },
 	{ "starvation_bound", test_starvation_bound },
 	{ "weight_change", test_weight_change },
+	{ "active_weight", test_active_weight },
 	{ "random_operations", test_random_operations },
 	{ "many_queues", test_many_queues },
 	{ "calendar_order_bound", test_calendar_order_bound },
