@@ -39,17 +39,24 @@
  * Per-request elevator data, set when the request is inserted:
  *   elv.priv[0]  the queue it was inserted into (NULL: never inserted)
  *   elv.priv[1]  its group, with XOT_RQ_INFLIGHT set while it counts in
- *                xd->inflight (from dispatch to completion or requeue)
+ *                xd->inflight (from dispatch to completion or requeue) and
+ *                XOT_RQ_HELD while it counts in its groups' held counts
+ *                (inserted while tag_shares was on, until it finishes)
  * Before insertion, prepare_request keeps the issuing tgid (or, for a
- * request from a Xen guest, a copy of its origin) in priv[1]: see xot.h.
+ * request from a Xen guest, a copy of its origin, with bit 1 meaning
+ * XOT_RQ_ORIGIN then) in priv[1]: see xot.h.
  */
 #define XOT_RQ_INFLIGHT		1UL
+#define XOT_RQ_HELD		2UL
+#define XOT_RQ_FLAGS		(XOT_RQ_INFLIGHT | XOT_RQ_HELD)
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
-						    ~XOT_RQ_INFLIGHT))
+						    ~XOT_RQ_FLAGS))
 /* before insertion (xot.h): the tgid, or an origin copy */
 #define RQ_TGID(rq)		((u32)((unsigned long)(rq)->elv.priv[1] >> XOT_RQ_TGID_SHIFT))
-#define RQ_INFLIGHT(rq)		((unsigned long)(rq)->elv.priv[1] & XOT_RQ_INFLIGHT)
+#define RQ_FLAG(rq, f)		((unsigned long)(rq)->elv.priv[1] & (f))
+#define RQ_SET_FLAG(rq, f)	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] | (f)))
+#define RQ_CLEAR_FLAG(rq, f)	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] & ~(f)))
 
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
@@ -269,6 +276,8 @@ static void xot_held_add(struct xot_grp *grp, int d)
  * group's weight over the weights of its active siblings and its own.
  * Never less than XOT_TAG_SHARE_MIN: with many small groups each keeps a
  * few requests in hand, and the order in the elevator decides among them.
+ * Nothing is limited while the elevator and the driver hold fewer than half
+ * the tags (the check then costs two reads).
  * Read without the lock: a decision on slightly stale sums only moves a
  * limit by a request or two. Kernel threads (writeback flushers, Xen's
  * blkback) are not limited here: their requests belong to many groups.
@@ -286,6 +295,9 @@ static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 	u64 limit;
 
 	if (!READ_ONCE(xd->tag_shares) || (current->flags & PF_KTHREAD))
+		return;
+	/* plenty of tags left: nobody can be crowded out yet */
+	if (2 * (READ_ONCE(xd->nr_queued) + atomic_read(&xd->inflight)) < q->nr_requests)
 		return;
 	rcu_read_lock();
 	blkg = blkg_lookup(css_to_blkcg(task_css(current, io_cgrp_id)), q);
@@ -511,7 +523,10 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		xot_grp_get(xq->grp);
 		rq->elv.priv[0] = xq;
 		rq->elv.priv[1] = xq->grp;
-		xot_held_add(xq->grp, 1);
+		if (READ_ONCE(xd->tag_shares)) {
+			xot_held_add(xq->grp, 1);
+			RQ_SET_FLAG(rq, XOT_RQ_HELD);
+		}
 		xd->inserted++;
 	}
 
@@ -561,7 +576,7 @@ static void xot_start_request(struct xot_data *xd, struct request *rq)
 	WRITE_ONCE(grp->stats.rqs, grp->stats.rqs + 1);
 	WRITE_ONCE(grp->stats.bytes, grp->stats.bytes + blk_rq_bytes(rq));
 	rq->fifo_time = now;	/* the dispatch time */
-	rq->elv.priv[1] = (void *)((unsigned long)grp | XOT_RQ_INFLIGHT);
+	RQ_SET_FLAG(rq, XOT_RQ_INFLIGHT);
 	atomic_inc(&xd->inflight);
 	xd->dispatched++;
 }
@@ -721,9 +736,9 @@ static void xot_prepare_request(struct request *rq)
 /* Leave the in-flight count; true if the request was counted in it. */
 static bool xot_end_inflight(struct request *rq)
 {
-	if (!RQ_INFLIGHT(rq))
+	if (!RQ_FLAG(rq, XOT_RQ_INFLIGHT))
 		return false;
-	rq->elv.priv[1] = RQ_GRP(rq);
+	RQ_CLEAR_FLAG(rq, XOT_RQ_INFLIGHT);
 	atomic_dec(&xot_data_of(rq->q)->inflight);
 	return true;
 }
@@ -776,7 +791,8 @@ static void xot_finish_request(struct request *rq)
 	rq->elv.priv[0] = NULL;
 	/* the queue may be reused as soon as this drops: touch it no more */
 	atomic_dec(&xq->refs);
-	xot_held_add(grp, -1);
+	if (RQ_FLAG(rq, XOT_RQ_HELD))
+		xot_held_add(grp, -1);
 	xot_grp_put(grp);
 }
 

@@ -60,6 +60,10 @@
 #   capacity=IOPS capacity_shallow=IOPS (default: calibrate)  cal_div=N (8)
 #   cal_div_shallow=N (4)  nr_requests=N (256)
 #   mi=N (16)  qd_shallow=N (16)  qd_deep=N (64)  qd_bw=N (64)
+#   cpu_weights=1 (0): also give each cgroup its weight as cpu.weight (the
+#     cgroups' fio processes compete for the lab's two vCPUs, and a process
+#     that must issue 4/7 of the requests may need more than a third of the
+#     CPU the three get)
 . "${XOT_LIB:-/tests/lib}/guest.sh"
 BENCH_OUT=$RESULTS/fairness.txt
 . "${XOT_LIB:-/tests/lib}/bench.sh"
@@ -69,6 +73,7 @@ DEVICES=shallow,deep,bw
 SETS=flat,nested,mixed
 CONFIGS=xot,xot-mi,bfq,none+io.cost,none+io.cost-model,none,mq-deadline
 QD_shallow=16 QD_deep=64 QD_bw=64
+CPU_WEIGHTS=0
 for a in $XOT_SCENARIO_ARGS; do
 	case $a in
 	runtime=*) RUNTIME=${a#*=} ;;
@@ -85,6 +90,7 @@ for a in $XOT_SCENARIO_ARGS; do
 	mi=*) BENCH_MI=${a#*=} ;;
 	qd_shallow=*) QD_shallow=${a#*=} ;;
 	qd_deep=*) QD_deep=${a#*=} ;;
+	cpu_weights=*) CPU_WEIGHTS=${a#*=} ;;
 	qd_bw=*) QD_bw=${a#*=} ;;
 	esac
 done
@@ -116,13 +122,18 @@ cg_path() { # set name -> cgroup path below $CG
 }
 
 set_create() {
-	local set=$1 n p w rw path
+	local set=$1 n p w rw path ctl=+io
+	if [ "$CPU_WEIGHTS" = 1 ]; then
+		ctl="+io +cpu"
+		echo +cpu >"$CG/cgroup.subtree_control" || return 1
+	fi
 	mkdir -p "$CG/fair-$set"
-	echo +io >"$CG/fair-$set/cgroup.subtree_control"
+	echo "$ctl" >"$CG/fair-$set/cgroup.subtree_control"
 	while read -r n p w rw; do
 		path=$CG/$(cg_path "$set" "$n")
 		mkdir -p "$path"
-		[ "$rw" != - ] || echo +io >"$path/cgroup.subtree_control"
+		[ "$rw" != - ] || echo "$ctl" >"$path/cgroup.subtree_control"
+		[ "$CPU_WEIGHTS" != 1 ] || echo "$w" >"$path/cpu.weight" || return 1
 		echo "default $w" >"$path/io.xot.weight"
 		echo "default $w" >"$path/io.bfq.weight"
 		echo "default $w" >"$path/io.weight"
@@ -275,6 +286,7 @@ bench_rec "param runtime_s $RUNTIME"
 bench_rec "param runtime_shallow_s $RUNTIME_SHALLOW"
 bench_rec "param ramp_s $RAMP"
 bench_rec "param xot_mi_max_inflight $BENCH_MI"
+bench_rec "param cpu_weights $CPU_WEIGHTS"
 bench_rec "meta fio_job bs=4k direct=1 ioengine=libaio randrepeat=0 norandommap; one fio process per run, one job per leaf cgroup (fio cgroup=); achieved shares from fio per-job IOPS"
 bench_rec "meta weights written to io.xot.weight, io.bfq.weight and io.weight of every cgroup; none and mq-deadline ignore them"
 bench_rec "meta io_cost none+io.cost: io.cost.qos 'MAJ:MIN enable=1' (auto QoS and cost model); none+io.cost-model: also io.cost.model 'ctrl=user model=linear rbps=wbps=1073741824 rseqiops=rrandiops=wseqiops=wrandiops=<device nominal IOPS>'; enable=0 and model ctrl=auto afterwards"
