@@ -276,14 +276,27 @@ static void xot_held_add(struct xot_grp *grp, int d)
  * group's weight over the weights of its active siblings and its own.
  * Never less than XOT_TAG_SHARE_MIN: with many small groups each keeps a
  * few requests in hand, and the order in the elevator decides among them.
- * Nothing is limited while the elevator and the driver hold fewer than half
- * the tags (the check then costs two reads).
+ * Nothing is counted or limited while the elevator and the driver hold
+ * fewer than half the tags (xot_tags_scarce(): two reads).
  * Read without the lock: a decision on slightly stale sums only moves a
  * limit by a request or two. Kernel threads (writeback flushers, Xen's
  * blkback) are not limited here: their requests belong to many groups.
  */
 #define XOT_TAG_SHARE_MIN	4
 #define XOT_TAG_LEVELS		16
+
+/*
+ * Tag shares are on and the elevator and the driver hold half the tags or
+ * more. Below that nobody can be crowded out, and nothing is counted or
+ * looked up: a request inserted then is not counted in held at all
+ * (XOT_RQ_HELD), which makes the counts low for about one service time
+ * after the tags become scarce, until those requests finish.
+ */
+static bool xot_tags_scarce(struct xot_data *xd)
+{
+	return READ_ONCE(xd->tag_shares) &&
+	       2 * (READ_ONCE(xd->nr_queued) + atomic_read(&xd->inflight)) >= xd->q->nr_requests;
+}
 
 static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 {
@@ -294,10 +307,7 @@ static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 	unsigned int n = 0;
 	u64 limit;
 
-	if (!READ_ONCE(xd->tag_shares) || (current->flags & PF_KTHREAD))
-		return;
-	/* plenty of tags left: nobody can be crowded out yet */
-	if (2 * (READ_ONCE(xd->nr_queued) + atomic_read(&xd->inflight)) < q->nr_requests)
+	if ((current->flags & PF_KTHREAD) || !xot_tags_scarce(xd))
 		return;
 	rcu_read_lock();
 	blkg = blkg_lookup(css_to_blkcg(task_css(current, io_cgrp_id)), q);
@@ -523,7 +533,7 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 		xot_grp_get(xq->grp);
 		rq->elv.priv[0] = xq;
 		rq->elv.priv[1] = xq->grp;
-		if (READ_ONCE(xd->tag_shares)) {
+		if (xot_tags_scarce(xd)) {
 			xot_held_add(xq->grp, 1);
 			RQ_SET_FLAG(rq, XOT_RQ_HELD);
 		}

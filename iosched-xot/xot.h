@@ -71,8 +71,8 @@ struct xot_grp {
 	struct xot_grp_stats stats;
 	/*
 	 * Requests of this group and the groups below it, from insertion to
-	 * finish: what it holds of the scheduler tags (xot_limit_depth()).
-	 * Not kept for the root group.
+	 * finish, counted while the tags are scarce: what it holds of the
+	 * scheduler tags (xot_limit_depth()). Not kept for the root group.
 	 */
 	atomic_t held;
 
