@@ -599,8 +599,12 @@ static void xot_start_request(struct xot_data *xd, struct request *rq)
 static void xot_trace_dispatch(struct request_queue *q, struct xot_queue *xq)
 {
 	struct xot_grp *grp = xq->grp, *vm;
-	struct cgroup_subsys_state *css = &xot_grp_blkg(grp)->blkcg->css;
+	struct cgroup_subsys_state *css;
 
+	/* no blktrace running (the usual case): no pointers to chase */
+	if (likely(!rcu_access_pointer(q->blk_trace)))
+		return;
+	css = &xot_grp_blkg(grp)->blkcg->css;
 	if (grp->level == XOT_LEVEL_CGROUP) {
 		blk_add_cgroup_trace_msg(q, css, "xot dispatch tgid=%u w=%u gw=%u",
 					 xq->tgid, xq->entity.weight,
