@@ -60,7 +60,9 @@ TCG) and writes results/xen-fairness.json and a table.
                        turns (host drift cancels within each phase); or
                        split-dom0: the same for dom0's part: no tagger,
                        xot-blkback loaded and ignoring one domU per phase
-                       (its ignore_domid parameter), in turns
+                       (its ignore_domid parameter), in turns; or
+                       split-full: the whole path, the tagger and dom0's
+                       part for one domU, neither for the other, in turns
   --runtime SEC        fio time per guest job (default $RUNTIME)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
@@ -94,8 +96,8 @@ done
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
-case $OVH_TOGGLE in both | guest | dom0 | split | split-dom0) ;;
-*) echo "bench-xen: --toggle: both, guest, dom0, split or split-dom0, not '$OVH_TOGGLE'" >&2; exit 2 ;;
+case $OVH_TOGGLE in both | guest | dom0 | split | split-dom0 | split-full) ;;
+*) echo "bench-xen: --toggle: both, guest, dom0, split, split-dom0 or split-full, not '$OVH_TOGGLE'" >&2; exit 2 ;;
 esac
 [[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
 	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }

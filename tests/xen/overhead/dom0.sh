@@ -32,11 +32,14 @@ STATE=/tmp/ovh
 # xot-blkback stays loaded and ignores one domU per phase (its parameter
 # ignore_domid: that domU's I/O is treated as if the module were not
 # loaded), the two domUs taking turns as in split.
+# split-full: both at once, the whole path. In every phase one domU runs
+# with the tagger and with xot-blkback's attention, the other without the
+# tagger and ignored by xot-blkback, taking turns.
 TOGGLE=${OVH_TOGGLE:-both}
 
 # phase k's mode: xot off off xot, repeated (domU.sh has the same rule)
 ovh_mode() {
-	case $TOGGLE in split | split-dom0) echo split; return ;; esac
+	case $TOGGLE in split | split-dom0 | split-full) echo split; return ;; esac
 	case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac
 }
 PHASE=${OVH_PHASE:-24}
@@ -95,7 +98,7 @@ while_domus() {
 	for k in $(seq 0 $((2 * ROUNDS - 1))); do
 		mode=$(ovh_mode $k)
 		# load or unload at the phase start, while the guests are idle
-		if [ "$TOGGLE" = split-dom0 ]; then
+		if [ "$TOGGLE" = split-dom0 ] || [ "$TOGGLE" = split-full ]; then
 			# domU.sh: domU1 runs with XoT in even phases, domU2 in odd
 			# ones; the other one is ignored
 			xl domid "domU$((k % 2 ? 1 : 2))" >/sys/module/xot_blkback/parameters/ignore_domid ||

@@ -23,13 +23,14 @@ cpu_ticks() { awk '$1 == "cpu" { print $2, $3, $4, $5, $6, $7, $8, $9 }' /proc/s
 # phase k's mode: xot off off xot, repeated (as in dom0.sh); with the
 # split toggles the domUs take turns within each phase instead: domU1 runs
 # with XoT in even phases, domU2 in odd ones, the other without (split-dom0:
-# XoT is dom0's part alone, the other domU is the one dom0 ignores)
+# XoT is dom0's part alone, the other domU is the one dom0 ignores;
+# split-full: the tagger here and dom0's part, against neither)
 idx=${XOT_DOMU#domU}
 ovh_mode() {
-	if [ "$TOGGLE" = split ] || [ "$TOGGLE" = split-dom0 ]; then
+	case $TOGGLE in split | split-dom0 | split-full)
 		[ $((($1 + idx + 1) % 2)) = 0 ] && echo xot || echo off
-		return
-	fi
+		return ;;
+	esac
 	case $(($1 % 4)) in 0 | 3) echo xot ;; *) echo off ;; esac
 }
 
