@@ -55,8 +55,10 @@
 /* before insertion (xot.h): the tgid, or an origin copy */
 #define RQ_TGID(rq)		((u32)((unsigned long)(rq)->elv.priv[1] >> XOT_RQ_TGID_SHIFT))
 #define RQ_FLAG(rq, f)		((unsigned long)(rq)->elv.priv[1] & (f))
-#define RQ_SET_FLAG(rq, f)	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] | (f)))
-#define RQ_CLEAR_FLAG(rq, f)	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] & ~(f)))
+#define RQ_SET_FLAG(rq, f)	\
+	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] | (f)))
+#define RQ_CLEAR_FLAG(rq, f)	\
+	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] & ~(f)))
 
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
