@@ -329,6 +329,9 @@ void xot_group_init(struct xot_group *g, struct xot_group *parent, u32 weight)
 	g->cal_base = 0;
 	g->cal_map = 0;
 	memset(g->cal, 0, sizeof(g->cal));
+	g->ret_weight = 0;
+	g->ret_until = 0;
+	g->ret_epoch = 0;
 }
 
 void xot_group_init_root(struct xot_group *root)
@@ -375,6 +378,12 @@ static bool enqueue_entity(struct xot_entity *e, u64 credit)
 	sched_insert(p, e);
 	e->active = true;
 	p->active_weight += e->weight;
+	/* back from its turnaround: no longer waited for (core/slots.c) */
+	if (e->ret_weight) {
+		if (e->ret_epoch == p->ret_epoch)
+			p->ret_weight -= e->ret_weight;
+		e->ret_weight = 0;
+	}
 	return p->nr_active++ == 0;
 }
 

@@ -32,6 +32,7 @@
 #include <block/blk-mq-sched.h>
 
 #include <xot/sched.h>
+#include <xot/slots.h>
 #include <xot/cost.h>
 #include "xot.h"
 
@@ -64,6 +65,8 @@
 #define XOT_IDLE_CREDIT_DEFAULT	32
 /* longest wait for a synchronous queue that ran dry (tunable slice_idle_us) */
 #define XOT_SLICE_IDLE_US_DEFAULT	0
+/* longest wait for a sibling in its turnaround (tunable slot_hold_us) */
+#define XOT_SLOT_HOLD_US_DEFAULT	4000
 
 struct kmem_cache *xot_queue_cache;
 
@@ -573,15 +576,16 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
 }
 
 /*
- * Account a request leaving the elevator for the driver. The one clock read
- * per request: the wait is counted from the request's allocation (the block
- * layer stamps start_time_ns whenever an elevator is attached), and the
- * completion time comes with completed_request().
+ * Account a request leaving the elevator for the driver at @now, the one
+ * clock read per request: the wait is counted from the request's allocation
+ * (the block layer stamps start_time_ns whenever an elevator is attached),
+ * and the completion time comes with completed_request(). Every request
+ * dispatched here was inserted, so it has a queue whose path counts it in
+ * the slot shares (core/slots.c) until it leaves the device.
  */
-static void xot_start_request(struct xot_data *xd, struct request *rq)
+static void xot_start_request(struct xot_data *xd, struct request *rq, u64 now)
 {
 	struct xot_grp *grp = RQ_GRP(rq);
-	u64 now = ktime_get_ns();
 
 	if (rq->start_time_ns && now > rq->start_time_ns)
 		WRITE_ONCE(grp->stats.wait_ns, grp->stats.wait_ns + now - rq->start_time_ns);
@@ -590,6 +594,7 @@ static void xot_start_request(struct xot_data *xd, struct request *rq)
 	rq->fifo_time = now;	/* the dispatch time */
 	RQ_SET_FLAG(rq, XOT_RQ_INFLIGHT);
 	atomic_inc(&xd->inflight);
+	xot_slots_start(&RQ_QUEUE(rq)->entity);
 	xd->dispatched++;
 }
 
@@ -663,7 +668,9 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	struct xot_data *xd = xot_data_of(q);
 	unsigned int limit = READ_ONCE(xd->max_inflight);
 	unsigned int mode = READ_ONCE(xd->inflight_mode);
+	u64 hold_ns = (u64)READ_ONCE(xd->slot_hold_us) * NSEC_PER_USEC;
 	bool over_window = false;
+	u64 now = 0;	/* read once a request is chosen */
 	struct xot_entity *e;
 	struct xot_queue *xq;
 	struct request *rq;
@@ -704,6 +711,17 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
+	now = ktime_get_ns();
+	/*
+	 * Slot shares: while a sibling on the path turns its completed
+	 * requests round, leave it the slots above this one's share; its
+	 * return or this one's next completion runs the queue again.
+	 */
+	if (hold_ns && xd->depth > 1 && xot_slots_hold(e, xd->depth, now)) {
+		xd->slot_held++;
+		blk_mq_sched_mark_restart_hctx(hctx);
+		goto out;
+	}
 	/* the window holds back only when entities compete */
 	if (over_window && xot_contended(e)) {
 		xd->win.limited = true;
@@ -715,6 +733,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
+	if (!xq->nr_queued)
+		xot_slots_ran_dry(e, now, xd->depth > 1 ? hold_ns : 0);
 	xot_charge(e, xot_rq_cost(rq));
 	/* at-head requests above bypass the queues: not counted here */
 	WRITE_ONCE(xq->dispatched, xq->dispatched + 1);
@@ -723,7 +743,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	xot_trace_dispatch(q, xq);
 out:
 	if (rq)
-		xot_start_request(xd, rq);
+		xot_start_request(xd, rq, now ?: ktime_get_ns());
 	spin_unlock(&xd->lock);
 	return rq;
 }
@@ -756,6 +776,7 @@ static bool xot_end_inflight(struct request *rq)
 		return false;
 	RQ_CLEAR_FLAG(rq, XOT_RQ_INFLIGHT);
 	atomic_dec(&xot_data_of(rq->q)->inflight);
+	xot_slots_end(&RQ_QUEUE(rq)->entity);
 	return true;
 }
 
@@ -906,6 +927,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->inflight_mode = 1;
 	xd->slice_idle_us = XOT_SLICE_IDLE_US_DEFAULT;
 	xd->tag_shares = 1;
+	xd->slot_hold_us = XOT_SLOT_HOLD_US_DEFAULT;
 	atomic64_set(&xd->tag_limited, 0);
 	hrtimer_init(&xd->antic_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	xd->antic_timer.function = xot_antic_timer_fn;
@@ -981,6 +1003,7 @@ XOT_TUNABLE(idle_credit, 0, 4096)
 XOT_TUNABLE(inflight_mode, 0, 2)
 XOT_TUNABLE(slice_idle_us, 0, 100000)
 XOT_TUNABLE(tag_shares, 0, 1)
+XOT_TUNABLE(slot_hold_us, 0, 100000)
 #undef XOT_TUNABLE
 
 #define XOT_ATTR(name) __ATTR(name, 0644, xot_##name##_show, xot_##name##_store)
@@ -993,6 +1016,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(inflight_mode),
 	XOT_ATTR(slice_idle_us),
 	XOT_ATTR(tag_shares),
+	XOT_ATTR(slot_hold_us),
 	__ATTR_NULL
 };
 
@@ -1014,7 +1038,8 @@ static int xot_stats_show(void *data, struct seq_file *m)
 		   xd->win.shrinks, xd->win.grows, xd->win.probes);
 	seq_printf(m, "antic_waits %llu\nantic_hits %llu\nantic_expired %llu\n",
 		   xd->antic_waits, xd->antic_hits, xd->antic_expired);
-	seq_printf(m, "guest_fallbacks %llu\n", xd->guest_fallbacks);
+	seq_printf(m, "guest_fallbacks %llu\nslot_held %llu\nslots_waited_weight %llu\n",
+		   xd->guest_fallbacks, xd->slot_held, xd->root_grp->group.ret_weight);
 	seq_printf(m, "queued %u\nactive_groups %u\n",
 		   xd->nr_queued, xd->root_grp->group.nr_active);
 	spin_unlock(&xd->lock);

@@ -124,6 +124,7 @@ struct xot_data {
 	u64 dispatched;
 	u64 throttled;			/* dispatch refused by max_inflight */
 	u64 depth_full;			/* dispatch refused: the driver is full */
+	u64 slot_held;			/* dispatch left to a sibling in its turnaround */
 	struct xot_window win;		/* adaptive in-flight window */
 
 	/* anticipation: idling for a synchronous queue that just ran dry */
@@ -150,6 +151,7 @@ struct xot_data {
 	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
 	unsigned int slice_idle_us;	/* longest wait for a sync queue; 0: never */
 	unsigned int tag_shares;	/* limit a group to its share of the tags */
+	unsigned int slot_hold_us;	/* slot shares: longest wait; 0: off */
 };
 
 extern struct blkcg_policy blkcg_policy_xot;

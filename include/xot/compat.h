@@ -21,6 +21,7 @@
 #include <linux/compiler.h>
 #include <linux/bitops.h>
 #include <linux/prefetch.h>
+#include <linux/atomic.h>
 #include <asm/byteorder.h>
 
 #define XOT_WARN_ON(cond)	WARN_ON_ONCE(cond)
@@ -51,6 +52,12 @@ static inline u64 xot_ror64(u64 x, unsigned int s)
 }
 
 #define xot_prefetch(p)		prefetch(p)
+
+/* counters written without the caller's lock (completion context) */
+typedef atomic_t xot_atomic_t;
+#define xot_atomic_read(a)	atomic_read(a)
+#define xot_atomic_inc(a)	atomic_inc(a)
+#define xot_atomic_dec(a)	atomic_dec(a)
 
 #else /* userspace */
 
@@ -117,6 +124,13 @@ static inline u64 xot_ror64(u64 x, unsigned int s)
 }
 
 #define xot_prefetch(p)		__builtin_prefetch(p)
+
+typedef struct {
+	int counter;
+} xot_atomic_t;
+#define xot_atomic_read(a)	__atomic_load_n(&(a)->counter, __ATOMIC_RELAXED)
+#define xot_atomic_inc(a)	((void)__atomic_add_fetch(&(a)->counter, 1, __ATOMIC_RELAXED))
+#define xot_atomic_dec(a)	((void)__atomic_sub_fetch(&(a)->counter, 1, __ATOMIC_RELAXED))
 
 #endif /* __KERNEL__ */
 

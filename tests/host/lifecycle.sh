@@ -53,6 +53,8 @@ check inflight-mode-default grep -qx 1 $IOS/inflight_mode
 check inflight-mode-refuses-3 tunable_refused inflight_mode 3
 check slice-idle-default grep -qx 0 $IOS/slice_idle_us
 check slice-idle-refuses-100001 tunable_refused slice_idle_us 100001
+check slot-hold-default grep -qx 4000 $IOS/slot_hold_us
+check slot-hold-refuses-100001 tunable_refused slot_hold_us 100001
 check driver-depth-debugfs grep -qx 'driver_depth 2' /sys/kernel/debug/block/$NAME/sched/stats
 
 # 1. queue limit and reuse

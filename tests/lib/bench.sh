@@ -81,6 +81,7 @@ bench_config_sched() {
 #   xot (the module's defaults), xot-SETTING[-SETTING...] with settings
 #   mi (max_inflight=$BENCH_MI), miN (max_inflight=N), icN (idle_credit=N),
 #   imN (inflight_mode=N), siN (slice_idle_us=N), tsN (tag_shares=N),
+#   shN (slot_hold_us=N),
 #   bfq, mq-deadline, kyber, none,
 #   none+io.cost (io.cost.qos "MAJ:MIN enable=1", the kernel's auto model),
 #   none+io.cost-model (the same with io.cost.model set to the device's
@@ -113,6 +114,7 @@ bench_configure() {
 			im[0-9]*) key=inflight_mode val=${set#im} ;;
 			si[0-9]*) key=slice_idle_us val=${set#si} ;;
 			ts[0-9]*) key=tag_shares val=${set#ts} ;;
+			sh[0-9]*) key=slot_hold_us val=${set#sh} ;;
 			*) err "$name: unknown xot setting '$set' in '$config'"; return 1 ;;
 			esac
 			echo "$val" >"/sys/block/$name/queue/iosched/$key" ||

@@ -293,6 +293,43 @@ static void test_deep_turnaround(void)
 	done(&s);
 }
 
+static void test_slot_hold(void)
+{
+	/*
+	 * The same turnaround with slot shares on (core/slots.c): while g400
+	 * turns its requests round, g100 and g200 fill the device only up to
+	 * their shares of its 64 slots, and g400 finds its slots free. Exact
+	 * as long as the hold outlasts the turnaround, at full throughput;
+	 * shorter, and the shortfall is back. With the kernel's idle credit
+	 * (32): without it g400 comes back behind in virtual time as well.
+	 */
+	struct sim_override ov[3] = { { .key = "TH", .value = "1ms" },
+				      { .key = "slot_hold", .value = "5ms" },
+				      { .key = "idle_credit", .value = "32" } };
+	static const char *const th[] = { "1ms", "4ms" };
+	struct simrun s;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		ov[0] = (struct sim_override){ .key = "TH", .value = th[i] };
+		ov[1].used = false;
+		ov[2].used = false;
+		CHECK(run_example(&s, "flat-deep.spec", ov, 3) == 0);
+		CHECKF(s.rep.max_err < 0.5, "TH=%s hold 5ms: error %.2f pp", th[i],
+		       s.rep.max_err);
+		CHECKF(fabs(s.rep.total_iops - 1000) < 2, "TH=%s hold 5ms: %.1f IOPS", th[i],
+		       s.rep.total_iops);
+		done(&s);
+	}
+
+	ov[0] = (struct sim_override){ .key = "TH", .value = "10ms" };
+	ov[1].used = false;
+	ov[2].used = false;
+	CHECK(run_example(&s, "flat-deep.spec", ov, 3) == 0);
+	CHECKF(s.rep.max_err > 5, "TH=10ms hold 5ms: error %.2f pp", s.rep.max_err);
+	done(&s);
+}
+
 static void test_nr_requests(void)
 {
 	/* blk-mq's default of 2 tags on a depth-1 device: arrival order wins */
@@ -753,6 +790,7 @@ static const struct unit_test tests[] = {
 	{ "starvation_bound", test_starvation_bound },
 	{ "deep_device", test_deep_device },
 	{ "deep_turnaround", test_deep_turnaround },
+	{ "slot_hold", test_slot_hold },
 	{ "nr_requests", test_nr_requests },
 	{ "cost", test_cost },
 	{ "csv_replay_counts", test_csv_replay_counts },

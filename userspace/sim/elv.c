@@ -107,6 +107,11 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 	e = xot_select(&elv->root->group);
 	if (!e)
 		return NULL;
+	/* slot shares: leave the slot to a sibling in its turnaround */
+	if (elv->slot_hold_ns && xot_slots_hold(e, elv->slots, now)) {
+		elv->slot_held++;
+		return NULL;
+	}
 	q = container_of(e, struct sim_queue, entity);
 	rq = q->head;
 
@@ -120,7 +125,10 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 
 	/* as the elevator: out of the queue first, then charge (see sched.h) */
 	remove_head(elv, q, now);
+	if (!q->nr_queued)
+		xot_slots_ran_dry(e, now, elv->slot_hold_ns);
 	xot_charge(e, rq->cost);
+	xot_slots_start(e);
 	rq->t_dispatch = now;
 	elv->inflight++;
 	elv->dispatched++;
@@ -129,7 +137,7 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 
 void sim_elv_complete(struct sim_elv *elv, struct sim_req *rq)
 {
-	(void)rq;
+	xot_slots_end(&rq->q->entity);
 	if (!XOT_WARN_ON(elv->inflight == 0))
 		elv->inflight--;
 }

@@ -325,6 +325,8 @@ int sim_run(struct sim_model *m, struct sim_result *res, struct sim_err *e)
 	/* as the elevator's xot_credit_vt(): N requests of 4 KiB at weight 100 */
 	r.elv.credit_vt = (u64)s->idle_credit * (xot_cost_of_sectors(8) << XOT_VT_SHIFT) /
 		XOT_WEIGHT_DEFAULT;
+	r.elv.slots = s->dev.depth;
+	r.elv.slot_hold_ns = s->slot_hold_ns;
 	sim_dev_init(&r.dev, &s->dev, s->seed, r.win_start, r.win_end);
 
 	for (i = 0; i < m->nproc; i++)

@@ -26,6 +26,7 @@
 
 #include <xot/sched.h>
 #include <xot/cost.h>
+#include <xot/slots.h>
 
 #define SIM_NS_PER_US		1000ULL
 #define SIM_NS_PER_MS		1000000ULL
@@ -108,6 +109,7 @@ struct sim_settings {
 	u32 max_inflight;	/* the elevator tunable; 0: no limit */
 	u32 idle_credit;	/* the elevator tunable; 0 here by default */
 	u32 nr_requests;	/* scheduler tags (queued + in flight); 0: no limit */
+	u64 slot_hold_ns;	/* the elevator tunable slot_hold_us; 0: off */
 	u64 duration_ns;	/* 0: until every request is complete */
 	u64 warmup_ns;		/* not measured */
 	u64 seed;
@@ -343,6 +345,9 @@ struct sim_elv {
 	struct sim_cgroup *root;
 	u32 max_inflight;
 	u64 credit_vt;		/* idle credit in virtual time */
+	u32 slots;		/* the device's depth (slot shares) */
+	u64 slot_hold_ns;	/* slot shares: longest wait for a sibling; 0: off */
+	u64 slot_held;		/* dispatches refused by slot shares */
 	u32 inflight;		/* dispatched, not completed */
 	u32 nr_queued;
 	u64 inserted, dispatched, throttled;

@@ -18,7 +18,7 @@
 /* ---------------------------------------------------------------- settings */
 
 const char *const sim_setting_names =
-	"depth servers service bandwidth dist max_inflight idle_credit nr_requests duration warmup seed";
+	"depth servers service bandwidth dist max_inflight idle_credit nr_requests slot_hold duration warmup seed";
 
 enum setting_group { S_DEVICE, S_ELEVATOR, S_RUN };
 
@@ -92,6 +92,9 @@ static int set_setting(struct sim_model *m, int group, const char *key, const ch
 			if (sim_parse_u64(v, 0, SIM_MAX_DEPTH, &x, e))
 				return -1;
 			s->nr_requests = (u32)x;
+		} else if (!strcmp(key, "slot_hold")) {
+			if (sim_parse_time(v, &s->slot_hold_ns, e))
+				return -1;
 		} else {
 			return -2;
 		}
@@ -315,7 +318,7 @@ static int st_settings(struct parser *p, char **tok, int n, int group)
 		if (ret == -2)
 			return perr(p, "%s: unknown setting '%s' (%s)", tok[0], tok[i],
 				    group == S_DEVICE ? "depth, servers, service, bandwidth, dist" :
-				    "max_inflight, nr_requests");
+				    "max_inflight, idle_credit, nr_requests, slot_hold");
 		if (ret)
 			return perr(p, "%s: %s: %s", tok[0], tok[i], p->sub.msg);
 	}
