@@ -331,6 +331,7 @@ void xot_group_init(struct xot_group *g, struct xot_group *parent, u32 weight)
 	memset(g->cal, 0, sizeof(g->cal));
 	g->ret_weight = 0;
 	g->ret_until = 0;
+	g->ret_need = 0;
 	g->ret_epoch = 0;
 }
 
@@ -380,9 +381,12 @@ static bool enqueue_entity(struct xot_entity *e, u64 credit)
 	p->active_weight += e->weight;
 	/* back from its turnaround: no longer waited for (core/slots.c) */
 	if (e->ret_weight) {
-		if (e->ret_epoch == p->ret_epoch)
+		if (e->ret_epoch == p->ret_epoch) {
 			p->ret_weight -= e->ret_weight;
+			p->ret_need -= e->ret_need;
+		}
 		e->ret_weight = 0;
+		e->ret_need = 0;
 	}
 	return p->nr_active++ == 0;
 }

@@ -492,6 +492,7 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 			q->last_merge = rq;
 	}
 	xd->nr_queued++;
+	xot_slots_enqueue(&xq->entity);
 	if (xq->nr_queued++ == 0) {
 		xot_think_sample(xd, xq, rq);
 		list_del_init(&xq->idle);
@@ -511,6 +512,7 @@ static void xot_remove_request(struct xot_data *xd, struct request *rq)
 	if (q->last_merge == rq)
 		q->last_merge = NULL;
 	xd->nr_queued--;
+	xot_slots_dequeue(&xq->entity);
 	if (!WARN_ON_ONCE(xq->nr_queued == 0) && --xq->nr_queued == 0) {
 		xot_deactivate(&xq->entity);
 		if (xq != &xq->grp->shared_q)
@@ -579,9 +581,7 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
  * Account a request leaving the elevator for the driver at @now, the one
  * clock read per request: the wait is counted from the request's allocation
  * (the block layer stamps start_time_ns whenever an elevator is attached),
- * and the completion time comes with completed_request(). Every request
- * dispatched here was inserted, so it has a queue whose path counts it in
- * the slot shares (core/slots.c) until it leaves the device.
+ * and the completion time comes with completed_request().
  */
 static void xot_start_request(struct xot_data *xd, struct request *rq, u64 now)
 {
@@ -594,7 +594,6 @@ static void xot_start_request(struct xot_data *xd, struct request *rq, u64 now)
 	rq->fifo_time = now;	/* the dispatch time */
 	RQ_SET_FLAG(rq, XOT_RQ_INFLIGHT);
 	atomic_inc(&xd->inflight);
-	xot_slots_start(&RQ_QUEUE(rq)->entity);
 	xd->dispatched++;
 }
 
@@ -680,6 +679,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	rq = list_first_entry_or_null(&xd->dispatch, struct request, queuelist);
 	if (rq) {
 		list_del_init(&rq->queuelist);
+		/* inserted once, so it has a queue: its path counts it again */
+		xot_slots_start(&RQ_QUEUE(rq)->entity);
 		goto out;
 	}
 	/*
@@ -717,7 +718,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	 * requests round, leave it the slots above this one's share; its
 	 * return or this one's next completion runs the queue again.
 	 */
-	if (hold_ns && xd->depth > 1 && xot_slots_hold(e, xd->depth, now)) {
+	if (hold_ns && xd->depth > 1 &&
+	    xot_slots_hold(e, xd->depth, atomic_read(&xd->inflight), now)) {
 		xd->slot_held++;
 		blk_mq_sched_mark_restart_hctx(hctx);
 		goto out;
@@ -733,8 +735,9 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	rq = list_first_entry(&xq->fifo, struct request, queuelist);
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
-	if (!xq->nr_queued)
-		xot_slots_ran_dry(e, now, xd->depth > 1 ? hold_ns : 0);
+	xot_slots_start(e);
+	if (!xq->nr_queued && xd->depth > 1)
+		xot_slots_ran_dry(e, xd->depth, now, hold_ns);
 	xot_charge(e, xot_rq_cost(rq));
 	/* at-head requests above bypass the queues: not counted here */
 	WRITE_ONCE(xq->dispatched, xq->dispatched + 1);

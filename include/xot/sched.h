@@ -95,7 +95,10 @@ struct xot_entity {
 	u8 slot;			/* calendar bucket, or XOT_SLOT_HEAP */
 	/* slot shares (include/xot/slots.h) */
 	xot_atomic_t inflight;		/* requests of this subtree in the device */
+	u32 queued;			/* ...waiting in the elevator */
+	u32 peak;			/* most of both at once, decaying */
 	u32 ret_weight;			/* counted in the parent's ret_weight... */
+	u32 ret_need;			/* ...and ret_need... */
 	u32 ret_epoch;			/* ...in this epoch of the parent's */
 };
 
@@ -110,10 +113,11 @@ struct xot_group {
 	bool calendar;			/* calendar mode (see above) */
 	u64 cal_base;			/* first bucket's start, a bucket multiple */
 	struct xot_entity *cal[XOT_CAL_BUCKETS];	/* bucket heads */
-	/* slot shares: children that ran dry with requests in the device */
+	/* slot shares: children waited for (include/xot/slots.h) */
 	u64 ret_weight;			/* their weights */
 	u64 ret_until;			/* when they no longer count */
-	u32 ret_epoch;			/* bumped when ret_weight expires */
+	u32 ret_need;			/* the slots they will want back */
+	u32 ret_epoch;			/* bumped when they expire */
 };
 
 static inline bool xot_vt_before(u64 a, u64 b)

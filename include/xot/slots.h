@@ -1,34 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * XoT slot shares: the device's slots held for an entity in its turnaround.
+ * XoT slot shares: the device's slots kept for an entity in its turnaround.
  *
  * Fair queueing orders what waits in the elevator; on a deep device with a
  * fixed service time (null_blk's timer, many flash devices under a steady
  * load) that is not enough. Requests dispatched together complete together,
- * so the device's slots free in bursts, and a job that turns its completed
- * requests round takes a moment to send the next ones. In that moment the
- * work-conserving elevator fills the slots it freed from its siblings'
- * backlog, and its requests then wait one service time for the next burst:
- * a job with Q requests outstanding can never hold more than about Q / 2
- * slots, whatever its weight (docs/simulator.md, section 4).
+ * so the device's slots free in bursts, and a job takes a moment to turn its
+ * completed requests round. In that moment the work-conserving elevator
+ * fills the slots they freed from the siblings' backlog, and the job's
+ * requests then wait a whole service time for the next burst: a job with Q
+ * requests outstanding holds about Q / 2 slots, whatever its weight
+ * (docs/simulator.md, section 4).
  *
- * So the slots are shared too. A child that runs dry (its last queued
- * request dispatched) while it still has requests in the device is waited
- * for: its completions will come back. Until it has work again, or for
- * hold_ns at most, each sibling may fill the device only up to its weighted
- * share of the group's slots,
+ * So the slots are shared too. Each entity counts its requests waiting in
+ * the elevator and in the device, and remembers the most it had outstanding
+ * at once (peak, decaying by 1/8 each time it runs dry). When it runs dry
+ * (its last queued request dispatched) short of what it will want back,
  *
- *     slots(c) = slots(g) * w(c) / (active weight of g + waited-for weight)
+ *     need = min(peak, its weighted share of the parent's slots) - in device
+ *
+ * it is waited for: until it has work again, or for hold_ns at most, its
+ * siblings may go past their own weighted share of the parent's slots only
+ * while more than the needs of those waited for stay free,
+ *
+ *     slots(c) = slots(g) * w(c) / (active weights of g + waited-for weights)
  *
  * from the driver's depth at the root down the path of the entity served.
- * The slots above those shares stay free for the returning child. A child
- * with nothing else in the device when it runs dry (a synchronous reader at
- * depth 1) is not waited for: it holds at most the one slot it just got.
+ * A depth-1 reader needs nothing once its one request is in the device, and
+ * a job that keeps fewer requests outstanding than its share is kept only
+ * the slots it uses: nothing is held for work that will not come.
  *
  * The hold is bounded: it needs a request of the held entity in the device,
  * whose completion runs the elevator again, and it ends hold_ns after the
- * last child ran dry. It is not a throttle: entities below their share are
- * never held, and nobody is held while no sibling is being waited for.
+ * last child was found waiting. Entities within their share are never held.
  *
  * Locking: xot_slots_end() runs without the caller's lock (completion
  * context: atomics only); everything else under the lock of the tree.
@@ -38,8 +42,12 @@
 
 #include <xot/sched.h>
 
-/* deepest path the hold check follows; deeper trees are never held */
+/* deepest path followed; deeper entities are never held nor waited for */
 #define XOT_SLOTS_MAX_DEPTH	16
+
+/* A request of @leaf is queued in the elevator (+) or leaves it (-). */
+void xot_slots_enqueue(struct xot_entity *leaf);
+void xot_slots_dequeue(struct xot_entity *leaf);
 
 /* A request of @leaf enters the device: count it on its path. */
 void xot_slots_start(struct xot_entity *leaf);
@@ -48,18 +56,20 @@ void xot_slots_start(struct xot_entity *leaf);
 void xot_slots_end(struct xot_entity *leaf);
 
 /*
- * @leaf's queue ran dry at @now (after xot_deactivate()): each entity on its
- * path that left its parent's active set with requests still in the device
- * is waited for until @now + @hold_ns, or until it is active again.
+ * @leaf's queue ran dry at @now on a device of @slots slots: called after
+ * xot_deactivate() and xot_slots_start() of the request that emptied it.
+ * Each entity on its path that left its parent's active set short of what
+ * it will want back is waited for until @now + @hold_ns, or until it is
+ * active again. @hold_ns 0: nobody is waited for.
  */
-void xot_slots_ran_dry(struct xot_entity *leaf, u64 now, u64 hold_ns);
+void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns);
 
 /*
  * Should @leaf (what xot_select() returned) wait rather than be served, on
- * a device of @slots slots at @now? True when, at some level of its path, a
- * sibling is waited for and the child on the path already has its share of
- * the slots in the device. Expires what is no longer waited for.
+ * a device of @slots slots holding @inflight requests, at @now? True when,
+ * at some level of its path, the child on the path already has its share
+ * of the slots and no more than the waited-for siblings' needs are free.
  */
-bool xot_slots_hold(struct xot_entity *leaf, u32 slots, u64 now);
+bool xot_slots_hold(struct xot_entity *leaf, u32 slots, u32 inflight, u64 now);
 
 #endif /* _XOT_SLOTS_H */

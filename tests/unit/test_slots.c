@@ -27,117 +27,162 @@ static void tree_init(struct tree *t)
 	}
 }
 
-/* put @n requests of queue @i in the device */
-static void start_n(struct tree *t, int i, int n)
+/* queue @n requests of @q and dispatch them: the last one empties it */
+static void dispatch_n(struct xot_entity *q, int n, u32 slots, u64 now, u64 hold)
 {
-	while (n--)
-		xot_slots_start(&t->q[i]);
+	int i;
+
+	for (i = 0; i < n; i++)
+		xot_slots_enqueue(q);
+	xot_activate(q);
+	for (i = 0; i < n; i++) {
+		xot_slots_dequeue(q);
+		xot_slots_start(q);
+	}
+	xot_deactivate(q);
+	xot_slots_ran_dry(q, slots, now, hold);
+}
+
+/* serve @q while xot_slots_hold() lets it, counting the device's load */
+static int fill(struct xot_entity *q, u32 slots, u32 *device, u64 now)
+{
+	int n = 0;
+
+	while (!xot_slots_hold(q, slots, *device, now) && n < 1000) {
+		xot_slots_start(q);
+		(*device)++;
+		n++;
+	}
+	return n;
 }
 
 static void test_counts_on_path(void)
 {
 	struct tree t;
+	int i;
 
 	tree_init(&t);
-	start_n(&t, 2, 3);
+	for (i = 0; i < 5; i++)
+		xot_slots_enqueue(&t.q[2]);
+	for (i = 0; i < 3; i++) {
+		xot_slots_dequeue(&t.q[2]);
+		xot_slots_start(&t.q[2]);
+	}
+	xot_slots_enqueue(&t.q[0]);
+	xot_slots_dequeue(&t.q[0]);
 	xot_slots_start(&t.q[0]);
 	CHECK(xot_atomic_read(&t.q[2].inflight) == 3);
+	CHECK(t.q[2].queued == 2 && t.g[2].entity.queued == 2);
 	CHECK(xot_atomic_read(&t.g[2].entity.inflight) == 3);
 	CHECK(xot_atomic_read(&t.g[0].entity.inflight) == 1);
+	CHECK(t.q[2].peak == 5 && t.g[2].entity.peak == 5);
 	/* the root is nobody's child: not counted */
 	CHECK(xot_atomic_read(&t.root.entity.inflight) == 0);
 	xot_slots_end(&t.q[2]);
 	CHECK(xot_atomic_read(&t.g[2].entity.inflight) == 2);
 	CHECK(xot_atomic_read(&t.q[2].inflight) == 2);
+	CHECK(xot_warnings == 0);
 }
 
 static void test_no_hold_without_waiting(void)
 {
 	struct tree t;
+	u32 device = 0;
 
 	tree_init(&t);
 	xot_activate(&t.q[0]);
 	xot_activate(&t.q[1]);
-	/* g100 with the whole device in flight: nobody waited for, no hold */
-	start_n(&t, 0, 64);
-	CHECK(!xot_slots_hold(&t.q[0], 64, 0));
+	/* nobody waited for: g100 may take the whole device */
+	CHECK(fill(&t.q[0], 64, &device, 0) == 1000);
 }
 
 static void test_hold_at_share(void)
 {
 	struct tree t;
-	int n;
+	u32 device;
 
 	tree_init(&t);
 	xot_activate(&t.q[0]);
 	xot_activate(&t.q[1]);
-	xot_activate(&t.q[2]);
-	/* g400 sends its last queued request with 27 others in the device */
-	start_n(&t, 2, 27);
-	xot_deactivate(&t.q[2]);
-	xot_slots_ran_dry(&t.q[2], 0, 5 * MS);
-	xot_slots_start(&t.q[2]);
+	/* g400 has had 64 outstanding; it runs dry with 27 in the device */
+	t.q[2].peak = t.g[2].entity.peak = 64;
+	dispatch_n(&t.q[2], 27, 64, 0, 5 * MS);
+	device = 27;
+	/* its share of 64 slots is 36.6: it will want 10 back */
 	CHECK(t.root.ret_weight == 400);
-	CHECK(t.g[2].entity.ret_weight == 400);
+	CHECKF(t.root.ret_need == 10, "need %u", t.root.ret_need);
+	/* the peak decays each time it runs dry */
+	CHECK(t.g[2].entity.peak == 56);
 
-	/* of 64 slots, g100 may fill 64 * 100 / 700 = 9.14: nine */
-	for (n = 0; !xot_slots_hold(&t.q[0], 64, 1 * MS); n++)
-		xot_slots_start(&t.q[0]);
-	CHECKF(n == 9, "g100 filled %d slots", n);
-	/* g200: 18.3, eighteen */
-	for (n = 0; !xot_slots_hold(&t.q[1], 64, 1 * MS); n++)
-		xot_slots_start(&t.q[1]);
-	CHECKF(n == 18, "g200 filled %d slots", n);
+	/* g100 may go past its share (9) until only those 10 are free */
+	CHECKF(fill(&t.q[0], 64, &device, 1 * MS) == 27, "device %u", device);
+	/* g200, below its share (18.3), is not held: it gets eighteen */
+	CHECKF(fill(&t.q[1], 64, &device, 1 * MS) == 18, "device %u", device);
 
-	/* g400 back with work: it no longer counts as waited for */
+	/* g400 back with work: nobody is waited for any more */
 	xot_activate(&t.q[2]);
-	CHECK(t.root.ret_weight == 0);
+	CHECK(t.root.ret_weight == 0 && t.root.ret_need == 0);
 	CHECK(t.g[2].entity.ret_weight == 0);
-	CHECK(!xot_slots_hold(&t.q[0], 64, 1 * MS));
-	CHECK(!xot_slots_hold(&t.q[2], 64, 1 * MS));
+	CHECK(!xot_slots_hold(&t.q[0], 64, device, 1 * MS));
 }
 
 static void test_hold_expires(void)
 {
 	struct tree t;
+	u32 device = 10;
 
 	tree_init(&t);
 	xot_activate(&t.q[0]);
-	xot_activate(&t.q[2]);
-	start_n(&t, 2, 10);
-	xot_deactivate(&t.q[2]);
-	xot_slots_ran_dry(&t.q[2], 100 * MS, 5 * MS);
-	start_n(&t, 0, 20);
-	CHECK(xot_slots_hold(&t.q[0], 64, 104 * MS));
+	t.q[2].peak = t.g[2].entity.peak = 64;
+	dispatch_n(&t.q[2], 10, 64, 100 * MS, 5 * MS);
+	CHECK(t.root.ret_need > 0);
+	fill(&t.q[0], 64, &device, 101 * MS);
+	CHECK(xot_slots_hold(&t.q[0], 64, device, 104 * MS));
 	/* 5 ms later g400 is no longer waited for */
-	CHECK(!xot_slots_hold(&t.q[0], 64, 105 * MS));
-	CHECK(t.root.ret_weight == 0);
-	/* an expired flag is not taken back twice when it returns */
+	CHECK(!xot_slots_hold(&t.q[0], 64, device, 105 * MS));
+	CHECK(t.root.ret_weight == 0 && t.root.ret_need == 0);
+	/* an expired wait is not taken back twice when it returns */
 	xot_activate(&t.q[2]);
-	CHECK(t.root.ret_weight == 0);
+	CHECK(t.root.ret_weight == 0 && t.root.ret_need == 0);
 	CHECK(t.g[2].entity.ret_weight == 0);
 }
 
 static void test_not_waited_for(void)
 {
 	struct tree t;
+	u32 device = 1;
 
 	tree_init(&t);
 	xot_activate(&t.q[0]);
-	xot_activate(&t.q[2]);
-	/* a reader at depth 1: nothing else in the device when it runs dry */
-	xot_deactivate(&t.q[2]);
-	xot_slots_ran_dry(&t.q[2], 0, 5 * MS);
-	xot_slots_start(&t.q[2]);
-	CHECK(t.root.ret_weight == 0);
-	start_n(&t, 0, 40);
-	CHECK(!xot_slots_hold(&t.q[0], 64, 1 * MS));
+	/* a reader at depth 1: once its request is in the device, no need */
+	dispatch_n(&t.q[2], 1, 64, 0, 5 * MS);
+	CHECK(t.root.ret_weight == 0 && t.root.ret_need == 0);
+	CHECK(fill(&t.q[0], 64, &device, 1 * MS) == 1000);
 	/* hold 0 (the tunable off): nobody is waited for */
-	xot_activate(&t.q[2]);
-	start_n(&t, 2, 5);
-	xot_deactivate(&t.q[2]);
-	xot_slots_ran_dry(&t.q[2], 0, 0);
-	CHECK(t.root.ret_weight == 0);
+	tree_init(&t);
+	t.q[2].peak = t.g[2].entity.peak = 64;
+	dispatch_n(&t.q[2], 5, 64, 0, 0);
+	CHECK(t.root.ret_weight == 0 && t.root.ret_need == 0);
+}
+
+static void test_small_job_keeps_its_slots(void)
+{
+	/*
+	 * Two cgroups of equal weight: a greedy one and one that keeps only
+	 * 8 requests outstanding. The small one is kept its 8 slots, not its
+	 * share of 32: the greedy one may use the other 56.
+	 */
+	struct tree t;
+	u32 device;
+
+	tree_init(&t);
+	xot_entity_set_weight(&t.g[2].entity, 100);
+	xot_activate(&t.q[0]);
+	t.q[2].peak = t.g[2].entity.peak = 8;
+	dispatch_n(&t.q[2], 7, 64, 0, 5 * MS);
+	device = 7;
+	CHECK(t.root.ret_need == 1);
+	CHECKF(fill(&t.q[0], 64, &device, 1 * MS) == 56, "device %u", device);
 }
 
 static void test_nested_share(void)
@@ -145,6 +190,7 @@ static void test_nested_share(void)
 	/* root: A (100) and B (100); A: a1 (100), a2 (300) */
 	struct xot_group root, a, b;
 	struct xot_entity a1, a2, qb;
+	u32 device = 0;
 	int n;
 
 	xot_group_init_root(&root);
@@ -155,21 +201,19 @@ static void test_nested_share(void)
 	xot_entity_init(&qb, &b, 100);
 	xot_activate(&a1);
 	xot_activate(&qb);
-	xot_activate(&a2);
-	/* a2 runs dry with requests in the device: waited for inside A */
-	xot_slots_start(&a2);
-	xot_deactivate(&a2);
-	xot_slots_ran_dry(&a2, 0, 5 * MS);
+	/* a2 runs dry with 4 in the device after having had 64 outstanding */
+	a2.peak = 64;
+	dispatch_n(&a2, 4, 64, 0, 5 * MS);
+	device = 4;
+	/* A's share is 32 slots; a2's within it 24: it wants 20 back */
+	CHECKF(a.ret_need == 20, "need %u", a.ret_need);
 	CHECK(a.ret_weight == 300);
 	CHECK(root.ret_weight == 0);	/* A is still active */
-	/* A's share of 64 slots is 32; a1's within it 32 * 100 / 400 = 8 */
-	for (n = 0; !xot_slots_hold(&a1, 64, 0); n++)
-		xot_slots_start(&a1);
+	/* a1 (share 8) may go on until A has only those 20 free: 8 */
+	n = fill(&a1, 64, &device, 0);
 	CHECKF(n == 8, "a1 filled %d slots", n);
-	/* B is held by nobody: its level waits for no one */
-	for (n = 0; n < 60; n++)
-		xot_slots_start(&qb);
-	CHECK(!xot_slots_hold(&qb, 64, 0));
+	/* B waits for nobody at its level */
+	CHECK(fill(&qb, 64, &device, 0) == 1000);
 }
 
 static const struct unit_test tests[] = {
@@ -178,6 +222,7 @@ static const struct unit_test tests[] = {
 	{ "hold_at_share", test_hold_at_share },
 	{ "hold_expires", test_hold_expires },
 	{ "not_waited_for", test_not_waited_for },
+	{ "small_job_keeps_its_slots", test_small_job_keeps_its_slots },
 	{ "nested_share", test_nested_share },
 };
 

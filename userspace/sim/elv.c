@@ -66,6 +66,7 @@ void sim_elv_insert(struct sim_elv *elv, struct sim_req *rq, u64 now)
 	q->tail = rq;
 	elv->inserted++;
 	elv->nr_queued++;
+	xot_slots_enqueue(&q->entity);
 	if (q->nr_queued++ == 0) {
 		xot_activate_credit(&q->entity, elv->credit_vt);
 		q->st.busy_since = now;
@@ -84,6 +85,7 @@ static void remove_head(struct sim_elv *elv, struct sim_queue *q, u64 now)
 		q->tail = NULL;
 	rq->next = NULL;
 	elv->nr_queued--;
+	xot_slots_dequeue(&q->entity);
 	if (--q->nr_queued == 0) {
 		xot_deactivate(&q->entity);
 		add_window(&q->st.busy_ns, q->st.busy_since, now, elv->win_start, elv->win_end);
@@ -108,7 +110,7 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 	if (!e)
 		return NULL;
 	/* slot shares: leave the slot to a sibling in its turnaround */
-	if (elv->slot_hold_ns && xot_slots_hold(e, elv->slots, now)) {
+	if (elv->slot_hold_ns && xot_slots_hold(e, elv->slots, elv->inflight, now)) {
 		elv->slot_held++;
 		return NULL;
 	}
@@ -125,10 +127,10 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 
 	/* as the elevator: out of the queue first, then charge (see sched.h) */
 	remove_head(elv, q, now);
-	if (!q->nr_queued)
-		xot_slots_ran_dry(e, now, elv->slot_hold_ns);
-	xot_charge(e, rq->cost);
 	xot_slots_start(e);
+	if (!q->nr_queued)
+		xot_slots_ran_dry(e, elv->slots, now, elv->slot_hold_ns);
+	xot_charge(e, rq->cost);
 	rq->t_dispatch = now;
 	elv->inflight++;
 	elv->dispatched++;

@@ -347,7 +347,13 @@ int sim_run(struct sim_model *m, struct sim_result *res, struct sim_err *e)
 		ret = handle(&r, &ev, e);
 		if (ret)
 			break;
-		dispatch(&r, now);
+		/*
+		 * Dispatch once everything due at this instant was handled, as
+		 * blk-mq runs the queue after a batch of completions (a restart
+		 * runs it from kblockd), not between two of them.
+		 */
+		if (!r.nev || r.ev[0].t != now)
+			dispatch(&r, now);
 	}
 	if (end)
 		now = end;
