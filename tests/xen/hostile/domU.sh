@@ -21,13 +21,19 @@
 MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown}
 SECS=${HOSTILE_MODE_SECS:-20}
 NMODES=$(echo $MODES | wc -w)
+# the schedule starts once fio's writes flow (at most START_WAIT s): on a
+# loaded host the guests' first I/O can lag by tens of seconds, and a mode
+# that ran before any request would leave dom0 nothing to judge it by
+START_WAIT=60
 # fio covers every mode: modes keep to a fixed schedule from T0 (changing
 # one may take seconds on a loaded lab), so I/O never ends before them
-RUNTIME=$((NMODES * SECS + 20))
-T0=$(cut -d. -f1 /proc/uptime)
+RUNTIME=$((NMODES * SECS + 20 + START_WAIT))
 D=/sys/kernel/debug/xot-hostile
 
 loaded() { grep -q "^$1 " /proc/modules; }
+
+# writes completed on the disk (/sys/block/X/stat, field 5)
+writes_done() { awk '{ print $5 }' "/sys/block/${XOT_DISK#/dev/}/stat"; }
 
 cycle_modes() {
 	local m i=0 P=/sys/module/xot_hostile/parameters
@@ -38,6 +44,14 @@ cycle_modes() {
 	fi
 	loaded xot_hostile || modprobe xot-hostile || err "modprobe xot-hostile failed"
 	echo 50 > $P/stop_after
+	local w0 t
+	w0=$(writes_done)
+	for t in $(seq $START_WAIT); do
+		[ $(($(writes_done) - w0)) -lt 20 ] || break
+		sleep 1
+	done
+	echo "writes flowing after ${t}s: $(($(writes_done) - w0)) completed"
+	T0=$(cut -d. -f1 /proc/uptime)
 	: > "$RESULTS/modes-run.txt"
 	# the mode changes at run time (a reload per mode costs xenstore
 	# transactions that take tens of seconds on a loaded TCG host)
