@@ -736,7 +736,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_slots_start(e);
-	if (!xq->nr_queued && xd->depth > 1)
+	/* waited for only if others have requests waiting for the slots */
+	if (!xq->nr_queued && xd->nr_queued && xd->depth > 1 && hold_ns)
 		xot_slots_ran_dry(e, xd->depth, now, hold_ns);
 	xot_charge(e, xot_rq_cost(rq));
 	/* at-head requests above bypass the queues: not counted here */

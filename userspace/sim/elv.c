@@ -128,7 +128,8 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 	/* as the elevator: out of the queue first, then charge (see sched.h) */
 	remove_head(elv, q, now);
 	xot_slots_start(e);
-	if (!q->nr_queued)
+	/* as the elevator: only if others have requests waiting for slots */
+	if (!q->nr_queued && elv->nr_queued && elv->slot_hold_ns)
 		xot_slots_ran_dry(e, elv->slots, now, elv->slot_hold_ns);
 	xot_charge(e, rq->cost);
 	rq->t_dispatch = now;
