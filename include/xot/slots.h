@@ -16,6 +16,8 @@
  * the elevator and in the device, and remembers the most it had outstanding
  * at once (peak, decaying by 1/8 each time it runs dry). When it runs dry
  * (its last queued request dispatched) short of what it will want back,
+ * while others have requests waiting in the elevator (the caller's test:
+ * nobody competes for the slots otherwise),
  *
  *     need = min(peak, its weighted share of the parent's slots) - in device
  *
