@@ -369,6 +369,7 @@ int sim_run(struct sim_model *m, struct sim_result *res, struct sim_err *e)
 	res->inserted = r.elv.inserted;
 	res->dispatched = r.elv.dispatched;
 	res->throttled = r.elv.throttled;
+	res->slot_held = r.elv.slot_held;
 	res->dev_busy_ns = r.dev.busy_ns;
 	res->dev_server_ns = r.dev.server_ns;
 	res->servers = r.dev.servers;

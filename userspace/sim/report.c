@@ -311,9 +311,9 @@ void sim_report_print(FILE *out, const struct sim_report *r, const struct sim_mo
 		fputc('\n', out);
 	fprintf(out, "total: %.1f IOPS, %.2f MiB/s; device servers busy %.1f%%\n",
 		r->total_iops, r->total_mbps, r->utilisation * 100);
-	fprintf(out, "elevator: %llu dispatched, %llu throttled by max_inflight, at most %u queued; %llu waited for a tag (at most %u at once)%s\n",
+	fprintf(out, "elevator: %llu dispatched, %llu throttled by max_inflight, %llu held by slot shares, at most %u queued; %llu waited for a tag (at most %u at once)%s\n",
 		(unsigned long long)res->dispatched, (unsigned long long)res->throttled,
-		res->max_queued, (unsigned long long)res->tag_waits, res->max_tag_wait,
+		(unsigned long long)res->slot_held, res->max_queued, (unsigned long long)res->tag_waits, res->max_tag_wait,
 		res->unfinished ? "" : "; every request completed");
 }
 

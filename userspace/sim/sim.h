@@ -396,6 +396,7 @@ struct sim_result {
 	u64 end_ns;		/* simulated time at the end */
 	u64 win_start, win_end;
 	u64 inserted, dispatched, throttled, completed;
+	u64 slot_held;		/* dispatches left to an entity in its turnaround */
 	u64 dev_busy_ns, dev_server_ns;
 	u32 servers;
 	u32 max_queued;		/* most requests in the elevator at once */
