@@ -115,7 +115,15 @@ XOTCTL_HDR := $(wildcard userspace/xotctl/*.h)
 XOTCTL_LIB := $(addprefix userspace/xotctl/,util.c json.c tree.c shares.c vbds.c vmw.c)
 TOOL_BINS += $(BUILD)/bin/xotctl $(BUILD)/tests/xotctl-san
 
-user: $(UNIT_BINS) $(TOOL_BINS)
+# Test helpers run inside the labs (no sanitizers: the lab image has no
+# sanitizer runtime): tests/tools/.
+TEST_TOOLS := $(BUILD)/tests/aio-batch
+
+user: $(UNIT_BINS) $(TOOL_BINS) $(TEST_TOOLS)
+
+$(BUILD)/tests/aio-batch: tests/tools/aio-batch.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $<
 
 # Benchmarks and tools: optimised, no sanitizers.
 $(BUILD)/bin/core-bench: userspace/bench/core-bench.c $(SHARED_SRC) $(SHARED_HDR)
@@ -218,7 +226,7 @@ unit: $(UNIT_BINS)
 test:
 	$(TOP)/tests/run-all.sh
 
-lab-host: modules $(BUILD)/bin/xot-trace
+lab-host: modules $(BUILD)/bin/xot-trace $(TEST_TOOLS)
 	$(TOP)/userspace/lab/host-lab.sh $(S)
 
 lab-xen: modules

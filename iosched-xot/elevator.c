@@ -42,14 +42,19 @@
  *   elv.priv[1]  its group, with XOT_RQ_INFLIGHT set while it counts in
  *                xd->inflight (from dispatch to completion or requeue) and
  *                XOT_RQ_HELD while it counts in its groups' held counts
- *                (inserted while tag_shares was on, until it finishes)
+ *                (inserted while tag_shares was on, until it finishes) and
+ *                XOT_RQ_QUEUED while it waits in its queue (and in the
+ *                sector tree and the merge hash)
  * Before insertion, prepare_request keeps the issuing tgid (or, for a
  * request from a Xen guest, a copy of its origin, with bit 1 meaning
  * XOT_RQ_ORIGIN then) in priv[1]: see xot.h.
  */
 #define XOT_RQ_INFLIGHT		1UL
 #define XOT_RQ_HELD		2UL
-#define XOT_RQ_FLAGS		(XOT_RQ_INFLIGHT | XOT_RQ_HELD)
+#define XOT_RQ_QUEUED		4UL
+#define XOT_RQ_FLAGS		(XOT_RQ_INFLIGHT | XOT_RQ_HELD | XOT_RQ_QUEUED)
+/* the flags live in the low bits of a struct xot_grp pointer */
+static_assert(__alignof__(struct xot_grp) > XOT_RQ_FLAGS);
 #define RQ_QUEUE(rq)		((struct xot_queue *)(rq)->elv.priv[0])
 #define RQ_GRP(rq)		((struct xot_grp *)((unsigned long)(rq)->elv.priv[1] & \
 						    ~XOT_RQ_FLAGS))
@@ -486,6 +491,7 @@ static void xot_add_request(struct xot_data *xd, struct xot_queue *xq,
 
 	list_add_tail(&rq->queuelist, &xq->fifo);
 	elv_rb_add(&xd->sort[rq_data_dir(rq)], rq);
+	RQ_SET_FLAG(rq, XOT_RQ_QUEUED);
 	if (rq_mergeable(rq)) {
 		elv_rqhash_add(q, rq);
 		if (!q->last_merge)
@@ -508,6 +514,7 @@ static void xot_remove_request(struct xot_data *xd, struct request *rq)
 
 	list_del_init(&rq->queuelist);
 	elv_rb_del(&xd->sort[rq_data_dir(rq)], rq);
+	RQ_CLEAR_FLAG(rq, XOT_RQ_QUEUED);
 	elv_rqhash_del(q, rq);
 	if (q->last_merge == rq)
 		q->last_merge = NULL;
@@ -887,7 +894,12 @@ static void xot_request_merged(struct request_queue *q, struct request *rq,
 	}
 }
 
-/* @next was merged into @rq and will be freed: forget it. */
+/*
+ * @next was merged into @rq and will be freed: forget it. @next may be a
+ * request being inserted (blk_mq_sched_try_insert_merge() from
+ * xot_insert_request(): a plug's requests merging into one already queued),
+ * which never entered a queue or the sector tree: nothing to take out then.
+ */
 static void xot_requests_merged(struct request_queue *q, struct request *rq,
 				struct request *next)
 {
@@ -895,7 +907,8 @@ static void xot_requests_merged(struct request_queue *q, struct request *rq,
 
 	lockdep_assert_held(&xd->lock);
 	xd->merged++;
-	xot_remove_request(xd, next);
+	if (RQ_FLAG(next, XOT_RQ_QUEUED))
+		xot_remove_request(xd, next);
 }
 
 /* ------------------------------------------------------------ setup/teardown */

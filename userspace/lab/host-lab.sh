@@ -193,6 +193,10 @@ build_image() {
 	if [ -x "$XOT_TOP/build/bin/xot-trace" ]; then
 		ir_install "$r" "$XOT_TOP/build/bin/xot-trace" /usr/bin/xot-trace
 	fi
+	# test helpers (make user): tests/tools/
+	if [ -x "$XOT_TOP/build/tests/aio-batch" ]; then
+		ir_install "$r" "$XOT_TOP/build/tests/aio-batch" /usr/bin/aio-batch
+	fi
 	PROJECT_MODULES=${IR_PROJECT_MODULES:-none}
 	ir_cpio_delta "$r" "$WORK/run.cpio.zst"
 	ir_cat "$WORK/initrd.img" "$BASE/base.cpio.zst" "$WORK/run.cpio.zst"
