@@ -155,6 +155,9 @@ one_scenario() {
 			iops=$(awk -v a="$c0" -v b="$c1" -v t1="$t1" -v t2="$t2" 'BEGIN { printf "%.1f", (b - a) / (t2 - t1) }')
 			[ "$(sched_get "$dev")" = "$(bench_config_sched "$s")" ] || { kill -INT $fpid; err "scheduler changed under the load"; return 1; }
 			echo "sample $scen $s $iops round=$r" >>"/tmp/ovh-$n.rec"
+			# what xot did in the window: anticipation, holds, throttling
+			[ "$(bench_config_sched "$s")" != xot ] ||
+				cat "/sys/kernel/debug/block/$name/sched/stats" >"$BENCH_RAW/overhead-$n-$s-r$r.xotstats" 2>&1
 			tlog "sample $scen $s $iops round=$r"
 			kill -0 $fpid 2>/dev/null || { cat "$BENCH_RAW/overhead-$n.stderr"; err "fio exited during the measurement"; return 1; }
 		done

@@ -198,6 +198,11 @@ static void test_overhead(void)
 	CHECK(NEAR(o->s[2].median, 65) && NEAR(o->s[2].min, 50) && NEAR(o->s[2].max, 80));
 	CHECK(o->s[2].has_mqdl && NEAR(o->s[2].ratio_mqdl, 65.0 / 110));
 	CHECK(o->s[2].has_none && NEAR(o->s[2].ratio_none, 65.0 / 200));
+	/* paired by position (no round=K on these): 70/100 and 50/120 */
+	CHECK(o->s[2].npaired == 2 && NEAR(o->s[2].paired_mqdl, (0.7 + 50.0 / 120) / 2));
+	/* none's first sample says round=1, the others are 2 and 3 by position */
+	CHECK(o->s[0].npaired == 2 && NEAR(o->s[0].paired_mqdl, (1.0 + 2.5) / 2));
+	CHECK(NEAR(o->s[1].paired_mqdl, 1));
 	/* samples keep their input order in the output */
 	CHECK(NEAR(o->s[2].vals[0], 70));
 	fr_free(&r);

@@ -9,7 +9,10 @@
  * run's total), the largest error at every level of the tree, Jain's index
  * of achieved/target over the leaves, and the total IOPS relative to the
  * run with config "none" on the same scenario and device. Overhead samples
- * get their median per scheduler and ratios to mq-deadline and none.
+ * get their median per scheduler, ratios to mq-deadline and none, and the
+ * paired ratio to mq-deadline: the median, over the rounds, of each round's
+ * sample over mq-deadline's sample of the same round (round=K, else the
+ * sample's position), in which the host's slow drift cancels.
  * Prints tables and writes one JSON document (../shared/RESULTS.md).
  *
  * Records (fields separated by blanks; KEY=VALUE extras are copied into the
@@ -95,9 +98,16 @@ struct fr_ovh_sched {		/* computed from the samples */
 	const char *scheduler;
 	double median, min, max;
 	double *vals;
+	long *rounds;		/* each sample's round=K, else its position */
 	size_t n;
 	double ratio_mqdl, ratio_none;
 	int has_mqdl, has_none;
+	/*
+	 * Median over the rounds of this scheduler's sample over mq-deadline's
+	 * sample of the same round: the host's slow drift cancels in each pair
+	 */
+	double paired_mqdl;
+	size_t npaired;
 };
 
 struct fr_ovh {
@@ -633,6 +643,37 @@ static int fr_compute_run(struct fr_run *run, const char *alt_key, struct fr_err
 	return 0;
 }
 
+/* A sample's round: its round=K attribute, else @pos (1-based, per scheduler). */
+static long fr_sample_round(const struct fr_sample *s, size_t pos)
+{
+	const char *v = fr_kv_get(&s->extra, "round");
+	char *end;
+	long k;
+
+	if (!v)
+		return (long)pos;
+	k = strtol(v, &end, 10);
+	return *v && !*end ? k : (long)pos;
+}
+
+/* @os's samples paired by round with @base's: the median of the ratios. */
+static void fr_pair(struct fr_ovh_sched *os, const struct fr_ovh_sched *base)
+{
+	double *ratio = fr_xrealloc(NULL, os->n ? os->n : 1, sizeof(*ratio));
+	size_t a, b, n = 0;
+
+	for (a = 0; a < os->n; a++)
+		for (b = 0; b < base->n; b++)
+			if (base->rounds[b] == os->rounds[a] && base->vals[b] > 0) {
+				ratio[n++] = os->vals[a] / base->vals[b];
+				break;
+			}
+	os->npaired = n;
+	if (n)
+		os->paired_mqdl = fr_median(ratio, n);
+	free(ratio);
+}
+
 static int fr_compute_overhead(struct fr_report *r)
 {
 	size_t i, j, k;
@@ -664,10 +705,13 @@ static int fr_compute_overhead(struct fr_report *r)
 			os->scheduler = s->scheduler;
 		}
 		os->vals = fr_xrealloc(os->vals, os->n + 1, sizeof(*os->vals));
+		os->rounds = fr_xrealloc(os->rounds, os->n + 1, sizeof(*os->rounds));
+		os->rounds[os->n] = fr_sample_round(s, os->n + 1);
 		os->vals[os->n++] = s->iops;
 	}
 	for (i = 0; i < r->novh; i++) {
 		struct fr_ovh *o = &r->ovh[i];
+		const struct fr_ovh_sched *mqdl_s = NULL;
 		double mqdl = -1, none = -1;
 
 		for (j = 0; j < o->ns; j++) {
@@ -679,8 +723,10 @@ static int fr_compute_overhead(struct fr_report *r)
 			os->min = sorted[0];
 			os->max = sorted[os->n - 1];
 			free(sorted);
-			if (!strcmp(os->scheduler, "mq-deadline"))
+			if (!strcmp(os->scheduler, "mq-deadline")) {
 				mqdl = os->median;
+				mqdl_s = os;
+			}
 			if (!strcmp(os->scheduler, "none"))
 				none = os->median;
 		}
@@ -691,6 +737,8 @@ static int fr_compute_overhead(struct fr_report *r)
 				os->ratio_mqdl = os->median / mqdl;
 				os->has_mqdl = 1;
 			}
+			if (mqdl_s)
+				fr_pair(os, mqdl_s);
 			if (none > 0) {
 				os->ratio_none = os->median / none;
 				os->has_none = 1;
@@ -807,8 +855,8 @@ static void fr_print_table(const struct fr_report *r, FILE *out, const char *sho
 		if (o->attrs)
 			for (j = 0; j < o->attrs->n; j++)
 				fprintf(out, " %s=%s", o->attrs->v[j].key, o->attrs->v[j].val);
-		fprintf(out, "\n  %-12s %10s %10s %10s %3s %13s %7s\n", "scheduler", "IOPS(med)",
-			"min", "max", "n", "/mq-deadline", "/none");
+		fprintf(out, "\n  %-12s %10s %10s %10s %3s %13s %7s %8s\n", "scheduler", "IOPS(med)",
+			"min", "max", "n", "/mq-deadline", "/none", "paired");
 		for (j = 0; j < o->ns; j++) {
 			const struct fr_ovh_sched *os = &o->s[j];
 
@@ -819,9 +867,13 @@ static void fr_print_table(const struct fr_report *r, FILE *out, const char *sho
 			else
 				fprintf(out, " %13s", "-");
 			if (os->has_none)
-				fprintf(out, " %7.3f\n", os->ratio_none);
+				fprintf(out, " %7.3f", os->ratio_none);
 			else
-				fprintf(out, " %7s\n", "-");
+				fprintf(out, " %7s", "-");
+			if (os->npaired)
+				fprintf(out, " %8.3f\n", os->paired_mqdl);
+			else
+				fprintf(out, " %8s\n", "-");
 		}
 	}
 }
@@ -1012,9 +1064,14 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 					fputs("null", out);
 				fputs(", \"ratio_to_none\": ", out);
 				if (os->has_none)
-					fprintf(out, "%.3f}", os->ratio_none);
+					fprintf(out, "%.3f", os->ratio_none);
 				else
-					fputs("null}", out);
+					fputs("null", out);
+				fputs(", \"paired_ratio_to_mq_deadline\": ", out);
+				if (os->npaired)
+					fprintf(out, "%.3f, \"pairs\": %zu}", os->paired_mqdl, os->npaired);
+				else
+					fputs("null, \"pairs\": 0}", out);
 			}
 			fputs("\n      ]\n    }", out);
 		}
@@ -1157,8 +1214,10 @@ static void fr_free(struct fr_report *r)
 	}
 	free(r->scen);
 	for (i = 0; i < r->novh; i++) {
-		for (j = 0; j < r->ovh[i].ns; j++)
+		for (j = 0; j < r->ovh[i].ns; j++) {
 			free(r->ovh[i].s[j].vals);
+			free(r->ovh[i].s[j].rounds);
+		}
 		free(r->ovh[i].s);
 	}
 	free(r->ovh);
@@ -1177,7 +1236,8 @@ static void usage(FILE *f)
 		"Reads benchmark records (INPUT files, or standard input when none or '-'),\n"
 		"computes hierarchical target and achieved shares, the largest share error\n"
 		"at every level (percentage points), Jain's index of achieved/target, total\n"
-		"IOPS relative to config 'none', and medians and ratios of overhead samples;\n"
+		"IOPS relative to config 'none', and medians and ratios of overhead samples\n"
+		"(also paired by round with mq-deadline's samples);\n"
 		"prints tables and writes the JSON document (results/README convention).\n"
 		"\n"
 		"  --json FILE    write the JSON document to FILE\n"
