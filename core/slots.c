@@ -132,23 +132,21 @@ void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns)
 	}
 }
 
+bool xot_slots_waiting(const struct xot_entity *leaf)
+{
+	const struct xot_entity *a;
+
+	for (a = leaf; a->parent; a = &a->parent->entity)
+		if (a->parent->ret_need)
+			return true;
+	return false;
+}
+
 bool xot_slots_hold(struct xot_entity *leaf, u32 slots, u32 inflight, u64 now)
 {
 	struct xot_entity *path[XOT_SLOTS_MAX_DEPTH];
-	const struct xot_entity *a;
-	unsigned int n;
+	unsigned int n = path_of(leaf, path);
 	u64 share, used;
-
-	/*
-	 * Nobody waited for on the path: the usual case, one walk of a few
-	 * loads and no arithmetic. Otherwise the path, root first, below.
-	 */
-	for (a = leaf; a->parent; a = &a->parent->entity)
-		if (a->parent->ret_need)
-			break;
-	if (!a->parent)
-		return false;
-	n = path_of(leaf, path);
 
 	share = (u64)slots << SLOT_SHIFT;	/* the group's slots */
 	used = inflight;			/* its requests in the device */

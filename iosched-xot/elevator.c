@@ -586,15 +586,20 @@ static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
 
 /*
  * Account a request leaving the elevator for the driver at @now, the one
- * clock read per request: the wait is counted from the request's allocation
- * (the block layer stamps start_time_ns whenever an elevator is attached),
- * and the completion time comes with completed_request().
+ * clock read per request that competed: the wait is counted from the
+ * request's allocation (the block layer stamps start_time_ns whenever an
+ * elevator is attached), and the completion time comes with
+ * completed_request(). @now 0: the request was alone in the elevator and
+ * waited for nobody; its wait counts 0 and its service time runs from its
+ * allocation (the few microseconds of the submission path included).
  */
 static void xot_start_request(struct xot_data *xd, struct request *rq, u64 now)
 {
 	struct xot_grp *grp = RQ_GRP(rq);
 
-	if (rq->start_time_ns && now > rq->start_time_ns)
+	if (!now)
+		now = rq->start_time_ns ?: ktime_get_ns();
+	else if (rq->start_time_ns && now > rq->start_time_ns)
 		WRITE_ONCE(grp->stats.wait_ns, grp->stats.wait_ns + now - rq->start_time_ns);
 	WRITE_ONCE(grp->stats.rqs, grp->stats.rqs + 1);
 	WRITE_ONCE(grp->stats.bytes, grp->stats.bytes + blk_rq_bytes(rq));
@@ -675,8 +680,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	unsigned int limit = READ_ONCE(xd->max_inflight);
 	unsigned int mode = READ_ONCE(xd->inflight_mode);
 	u64 hold_ns = (u64)READ_ONCE(xd->slot_hold_us) * NSEC_PER_USEC;
-	bool over_window = false;
-	u64 now = 0;	/* read once a request is chosen */
+	bool over_window = false, waiting;
+	u64 now = 0;	/* read once a request is chosen, if it competes */
 	struct xot_entity *e;
 	struct xot_queue *xq;
 	struct request *rq;
@@ -688,6 +693,8 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 		list_del_init(&rq->queuelist);
 		/* inserted once, so it has a queue: its path counts it again */
 		xot_slots_start(&RQ_QUEUE(rq)->entity);
+		/* a requeue's allocation is long past: its dispatch time is now */
+		now = ktime_get_ns();
 		goto out;
 	}
 	/*
@@ -719,14 +726,23 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	e = xot_select(&xd->root_grp->group);
 	if (!e)
 		goto out;
-	now = ktime_get_ns();
+	/*
+	 * The clock, only when the choice here competes: other requests wait,
+	 * or a sibling on the path is waited for (slot shares). A request
+	 * alone in the elevator waited for nobody (xot_start_request()); on a
+	 * fast device that is nearly every request, and the clock read is a
+	 * good part of the elevator's cost where the clocksource is slow
+	 * (HPET: an emulated MMIO read in the QEMU labs).
+	 */
+	waiting = hold_ns && xd->depth > 1 && xot_slots_waiting(e);
+	if (waiting || xd->nr_queued > 1)
+		now = ktime_get_ns();
 	/*
 	 * Slot shares: while a sibling on the path turns its completed
 	 * requests round, leave it the slots above this one's share; its
 	 * return or this one's next completion runs the queue again.
 	 */
-	if (hold_ns && xd->depth > 1 &&
-	    xot_slots_hold(e, xd->depth, atomic_read(&xd->inflight), now)) {
+	if (waiting && xot_slots_hold(e, xd->depth, atomic_read(&xd->inflight), now)) {
 		xd->slot_held++;
 		blk_mq_sched_mark_restart_hctx(hctx);
 		goto out;
@@ -743,7 +759,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	/* out of its queue first (the queue may leave the tree), then charge */
 	xot_remove_request(xd, rq);
 	xot_slots_start(e);
-	/* waited for only if others have requests waiting for the slots */
+	/* waited for only if others have requests waiting for the slots (now read) */
 	if (!xq->nr_queued && xd->nr_queued && xd->depth > 1 && hold_ns)
 		xot_slots_ran_dry(e, xd->depth, now, hold_ns);
 	xot_charge(e, xot_rq_cost(rq));
@@ -754,7 +770,7 @@ static struct request *xot_dispatch_request(struct blk_mq_hw_ctx *hctx)
 	xot_trace_dispatch(q, xq);
 out:
 	if (rq)
-		xot_start_request(xd, rq, now ?: ktime_get_ns());
+		xot_start_request(xd, rq, now);
 	spin_unlock(&xd->lock);
 	return rq;
 }
@@ -853,6 +869,12 @@ static bool xot_bio_merge(struct request_queue *q, struct bio *bio,
 	struct request *free = NULL;
 	bool ret;
 
+	/*
+	 * Nothing queued, nothing to merge with: no lock taken. Racy, and
+	 * harmless: a request queued meanwhile only misses one merge.
+	 */
+	if (!READ_ONCE(xd->nr_queued))
+		return false;
 	spin_lock(&xd->lock);
 	ret = blk_mq_sched_try_merge(q, bio, nr_segs, &free);
 	spin_unlock(&xd->lock);

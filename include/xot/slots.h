@@ -67,10 +67,20 @@ void xot_slots_end(struct xot_entity *leaf);
 void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns);
 
 /*
+ * Is some group on @leaf's path waiting for a child (one that ran dry short
+ * of what it will want back)? Only then can xot_slots_hold() hold @leaf
+ * back. One walk of loads, no arithmetic and no clock: the usual answer is
+ * no, and the caller need not even read the time.
+ */
+bool xot_slots_waiting(const struct xot_entity *leaf);
+
+/*
  * Should @leaf (what xot_select() returned) wait rather than be served, on
  * a device of @slots slots holding @inflight requests, at @now? True when,
  * at some level of its path, the child on the path already has its share
  * of the slots and no more than the waited-for siblings' needs are free.
+ * Meant for when xot_slots_waiting(@leaf); false otherwise, at the cost of
+ * the share arithmetic.
  */
 bool xot_slots_hold(struct xot_entity *leaf, u32 slots, u32 inflight, u64 now);
 

@@ -110,7 +110,8 @@ struct sim_req *sim_elv_dispatch(struct sim_elv *elv, u64 now)
 	if (!e)
 		return NULL;
 	/* slot shares: leave the slot to a sibling in its turnaround */
-	if (elv->slot_hold_ns && xot_slots_hold(e, elv->slots, elv->inflight, now)) {
+	if (elv->slot_hold_ns && xot_slots_waiting(e) &&
+	    xot_slots_hold(e, elv->slots, elv->inflight, now)) {
 		elv->slot_held++;
 		return NULL;
 	}
