@@ -647,13 +647,9 @@ static int fr_compute_run(struct fr_run *run, const char *alt_key, struct fr_err
 static long fr_sample_round(const struct fr_sample *s, size_t pos)
 {
 	const char *v = fr_kv_get(&s->extra, "round");
-	char *end;
-	long k;
+	double k;
 
-	if (!v)
-		return (long)pos;
-	k = strtol(v, &end, 10);
-	return *v && !*end ? k : (long)pos;
+	return v && !fr_parse_num(v, &k) ? (long)k : (long)pos;
 }
 
 /* @os's samples paired by round with @base's: the median of the ratios. */
@@ -711,8 +707,8 @@ static int fr_compute_overhead(struct fr_report *r)
 	}
 	for (i = 0; i < r->novh; i++) {
 		struct fr_ovh *o = &r->ovh[i];
-		const struct fr_ovh_sched *mqdl_s = NULL;
-		double mqdl = -1, none = -1;
+		const struct fr_ovh_sched *mqdl = NULL;
+		double none = -1;
 
 		for (j = 0; j < o->ns; j++) {
 			struct fr_ovh_sched *os = &o->s[j];
@@ -723,22 +719,20 @@ static int fr_compute_overhead(struct fr_report *r)
 			os->min = sorted[0];
 			os->max = sorted[os->n - 1];
 			free(sorted);
-			if (!strcmp(os->scheduler, "mq-deadline")) {
-				mqdl = os->median;
-				mqdl_s = os;
-			}
+			if (!strcmp(os->scheduler, "mq-deadline"))
+				mqdl = os;
 			if (!strcmp(os->scheduler, "none"))
 				none = os->median;
 		}
 		for (j = 0; j < o->ns; j++) {
 			struct fr_ovh_sched *os = &o->s[j];
 
-			if (mqdl > 0) {
-				os->ratio_mqdl = os->median / mqdl;
+			if (mqdl && mqdl->median > 0) {
+				os->ratio_mqdl = os->median / mqdl->median;
 				os->has_mqdl = 1;
 			}
-			if (mqdl_s)
-				fr_pair(os, mqdl_s);
+			if (mqdl)
+				fr_pair(os, mqdl);
 			if (none > 0) {
 				os->ratio_none = os->median / none;
 				os->has_none = 1;
