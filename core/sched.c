@@ -495,6 +495,28 @@ void xot_charge(struct xot_entity *leaf, u64 cost)
 	}
 }
 
+void xot_charge_debt(struct xot_entity *leaf, u64 cost)
+{
+	struct xot_entity *e;
+	struct xot_group *p;
+	u64 vt;
+
+	if (cost > XOT_COST_MAX)
+		cost = XOT_COST_MAX;
+
+	for (e = leaf; e->parent; e = &p->entity) {
+		p = e->parent;
+		vt = xot_div_u64(cost << XOT_VT_SHIFT, e->weight);
+		if (e->active) {
+			sched_remove(p, e);
+			e->vtime += vt;
+			sched_insert(p, e);
+		} else {
+			e->vtime += vt;
+		}
+	}
+}
+
 /* ------------------------------------------------------------- self check */
 
 int xot_group_check(const struct xot_group *g);

@@ -145,6 +145,8 @@ static void xot_pd_reset_stats(struct blkg_policy_data *pd)
 	WRITE_ONCE(s->rqs, 0);
 	WRITE_ONCE(s->bytes, 0);
 	WRITE_ONCE(s->wait_ns, 0);
+	WRITE_ONCE(s->flush_rqs, 0);
+	WRITE_ONCE(s->flush_bytes, 0);
 	atomic64_set(&s->service_ns, 0);
 }
 
@@ -236,10 +238,11 @@ static u64 stat_prfill(struct seq_file *sf, struct blkg_policy_data *pd, int off
 
 	if (!dname)
 		return 0;
-	seq_printf(sf, "%s rqs=%llu bytes=%llu service_us=%lld wait_us=%llu\n",
+	seq_printf(sf, "%s rqs=%llu bytes=%llu service_us=%lld wait_us=%llu flush_rqs=%llu flush_bytes=%llu\n",
 		   dname, READ_ONCE(s->rqs), READ_ONCE(s->bytes),
 		   div_s64(atomic64_read(&s->service_ns), NSEC_PER_USEC),
-		   div_u64(READ_ONCE(s->wait_ns), NSEC_PER_USEC));
+		   div_u64(READ_ONCE(s->wait_ns), NSEC_PER_USEC),
+		   READ_ONCE(s->flush_rqs), READ_ONCE(s->flush_bytes));
 	return 0;
 }
 

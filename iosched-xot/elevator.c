@@ -23,6 +23,7 @@
 #include <linux/seq_file.h>
 #include <linux/atomic.h>
 #include <linux/cgroup.h>
+#include <linux/version.h>
 #include <trace/events/block.h>
 
 #include <block/elevator.h>
@@ -34,6 +35,8 @@
 #include <xot/sched.h>
 #include <xot/slots.h>
 #include <xot/cost.h>
+#include <xot/origin.h>
+#include <xot/ktracepoint.h>
 #include "xot.h"
 
 /*
@@ -65,6 +68,9 @@ static_assert(__alignof__(struct xot_grp) > XOT_RQ_FLAGS);
 	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] | (f)))
 #define RQ_CLEAR_FLAG(rq, f)	\
 	((rq)->elv.priv[1] = (void *)((unsigned long)(rq)->elv.priv[1] & ~(f)))
+
+static struct elevator_type xot_iosched;
+static struct tracepoint *xot_getrq_tp;
 
 /* idle credit of a returning queue or cgroup (tunable idle_credit) */
 #define XOT_IDLE_CREDIT_DEFAULT	32
@@ -125,10 +131,10 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	xq->dispatched = 0;	/* a reused queue counts for its new process */
 }
 
-/* The group a request is charged to: its bio's cgroup on this device. */
-static struct xot_grp *xot_rq_grp(struct xot_data *xd, struct request *rq)
+/* The group I/O is charged to: its bio's cgroup on this device. */
+static struct xot_grp *xot_bio_grp(struct xot_data *xd, struct bio *bio)
 {
-	struct blkcg_gq *blkg = rq->bio ? rq->bio->bi_blkg : NULL;
+	struct blkcg_gq *blkg = bio ? bio->bi_blkg : NULL;
 	struct xot_grp *grp = NULL;
 
 	if (blkg && blkg->q == xd->q)
@@ -233,28 +239,43 @@ struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 t
 	return xq;
 }
 
-/* Pick the queue for a request being inserted for the first time. */
-static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
+/*
+ * The queue of I/O with @opf and @ioprio from @grp, submitted by process
+ * @tgid (0: a kernel thread), or from a Xen guest if @o is not NULL: the
+ * VM, guest cgroup and guest process levels then.
+ */
+static struct xot_queue *xot_queue_pick(struct xot_data *xd, struct xot_grp *grp,
+					u32 tgid, blk_opf_t opf, u16 ioprio,
+					const struct xot_origin *o)
 {
-	struct xot_grp *grp = xot_rq_grp(xd, rq);
-	u32 tgid = RQ_TGID(rq);
 	struct xot_queue *xq;
 
-	/* from a Xen guest: the VM, guest cgroup and guest process levels */
-	xq = xot_origin_queue(xd, grp, rq);
-	if (xq)
-		return xq;
-
+	if (o)
+		return xot_origin_queue_of(xd, grp, o);
 	/*
 	 * Writeback and other async I/O belongs to the cgroup owning the pages,
 	 * whoever submits it; kernel threads have no process to be fair to.
 	 */
-	if (!tgid || !op_is_sync(rq->cmd_flags))
+	if (!tgid || !op_is_sync(opf))
 		return &grp->shared_q;
 	xq = xot_proc_queue(xd, grp, tgid);
 	if (xq != &grp->shared_q)
-		xot_entity_set_weight(&xq->entity, xot_ioprio_weight(req_get_ioprio(rq)));
+		xot_entity_set_weight(&xq->entity, xot_ioprio_weight(ioprio));
 	return xq;
+}
+
+/* Pick the queue for a request being inserted for the first time. */
+static struct xot_queue *xot_queue_for(struct xot_data *xd, struct request *rq)
+{
+	struct xot_grp *grp = xot_bio_grp(xd, rq->bio);
+	struct xot_queue *xq;
+
+	/* from a Xen guest: prepare_request kept a copy of its origin */
+	xq = xot_origin_queue(xd, grp, rq);
+	if (xq)
+		return xq;
+	return xot_queue_pick(xd, grp, RQ_TGID(rq), rq->cmd_flags,
+			      req_get_ioprio(rq), NULL);
 }
 
 /* ------------------------------------------------------------- tag shares */
@@ -860,6 +881,76 @@ static void xot_finish_request(struct request *rq)
 	xot_grp_put(grp);
 }
 
+/* ------------------------------------------------------ bypassing requests */
+
+/*
+ * Writes with a cache flush or FUA never enter the elevator in Linux 6.1:
+ * blk_mq_submit_bio() hands them to the flush machinery, which puts them
+ * on hctx->dispatch, ahead of everything xot holds, and no elevator op
+ * sees them but completed_request (without our data: the flush sequence
+ * reuses rq->elv). A guest that journals, fsyncs or asks for FUA would get
+ * that service outside its share. xot cannot hold such a request back, so
+ * it charges it where it can be paid: as debt in virtual time of the queue
+ * the request would have gone to (and every group above it), taken when the
+ * request is allocated, in the context of the task submitting it, where the
+ * origin provider can still say which VM, guest cgroup and process it comes
+ * from. The debt delays the entity's next requests that do go through the
+ * elevator (docs/design.md, "Requests that bypass the elevator").
+ *
+ * Which requests bypass: in 6.1 every one with REQ_PREFLUSH or REQ_FUA
+ * (submit_bio_noacct() already removed both on a device without a volatile
+ * write cache, and those requests are scheduled normally). Since 6.5 only
+ * those with REQ_PREFLUSH do: a FUA write without a preflush is inserted
+ * into the elevator like any other write.
+ */
+static bool xot_bio_bypasses(const struct bio *bio)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return bio->bi_opf & REQ_PREFLUSH;
+#else
+	return op_is_flush(bio->bi_opf);
+#endif
+}
+
+static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
+{
+	struct xot_origin origin;
+	bool from_guest = xot_origin_current(&origin);
+	u32 tgid = (current->flags & PF_KTHREAD) ? 0 : current->tgid;
+	/* an empty flush costs what one request costs: the cache write-back */
+	u64 cost = xot_cost_of_sectors(bio_sectors(bio));
+	struct xot_queue *xq;
+	struct xot_grp *grp;
+
+	spin_lock(&xd->lock);
+	grp = xot_bio_grp(xd, bio);
+	xq = xot_queue_pick(xd, grp, tgid, bio->bi_opf, bio_prio(bio),
+			    from_guest ? &origin : NULL);
+	xot_charge_debt(&xq->entity, cost);
+	WRITE_ONCE(xq->grp->stats.flush_rqs, xq->grp->stats.flush_rqs + 1);
+	WRITE_ONCE(xq->grp->stats.flush_bytes,
+		   xq->grp->stats.flush_bytes + bio->bi_iter.bi_size);
+	xd->bypassed++;
+	spin_unlock(&xd->lock);
+}
+
+/*
+ * Tracepoint block_getrq: a request was just allocated for @bio, by the
+ * task submitting it. The request holds the queue (q_usage_counter), so
+ * the elevator cannot be switched or freed while this runs. Runs for every
+ * blk-mq device: the first test keeps the cost to a flag check.
+ */
+static void xot_getrq_probe(void *ignore, struct bio *bio)
+{
+	struct request_queue *q;
+
+	if (likely(!xot_bio_bypasses(bio)))
+		return;
+	q = bdev_get_queue(bio->bi_bdev);
+	if (q->elevator && q->elevator->type == &xot_iosched)
+		xot_charge_bypass(q->elevator->elevator_data, bio);
+}
+
 /* ------------------------------------------------------------------ merging */
 
 static bool xot_bio_merge(struct request_queue *q, struct bio *bio,
@@ -1079,8 +1170,8 @@ static int xot_stats_show(void *data, struct seq_file *m)
 		   xd->antic_waits, xd->antic_hits, xd->antic_expired);
 	seq_printf(m, "guest_fallbacks %llu\nslot_held %llu\nslots_waited_weight %llu\n",
 		   xd->guest_fallbacks, xd->slot_held, xd->root_grp->group.ret_weight);
-	seq_printf(m, "queued %u\nactive_groups %u\n",
-		   xd->nr_queued, xd->root_grp->group.nr_active);
+	seq_printf(m, "queued %u\nactive_groups %u\nbypassed %llu\n",
+		   xd->nr_queued, xd->root_grp->group.nr_active, xd->bypassed);
 	spin_unlock(&xd->lock);
 	seq_printf(m, "inflight %d\nwindow_samples %lld\ntag_limited %lld\n",
 		   atomic_read(&xd->inflight), (long long)atomic64_read(&xd->completed),
@@ -1180,11 +1271,18 @@ static int __init xot_iosched_init(void)
 	ret = xot_blkcg_register();
 	if (ret)
 		goto err_origin;
+	xot_getrq_tp = xot_tp_attach("xot", "block_getrq", xot_getrq_probe);
+	if (IS_ERR(xot_getrq_tp)) {
+		ret = PTR_ERR(xot_getrq_tp);
+		goto err_blkcg;
+	}
 	ret = elv_register(&xot_iosched);
 	if (ret)
-		goto err_blkcg;
+		goto err_tp;
 	return 0;
 
+err_tp:
+	xot_tp_detach(xot_getrq_tp, xot_getrq_probe);
 err_blkcg:
 	xot_blkcg_unregister();
 err_origin:
@@ -1197,6 +1295,8 @@ err_cache:
 static void __exit xot_iosched_exit(void)
 {
 	elv_unregister(&xot_iosched);
+	/* no elevator of ours is left, so the probe has nothing to charge */
+	xot_tp_detach(xot_getrq_tp, xot_getrq_probe);
 	xot_blkcg_unregister();
 	xot_origin_exit();
 	kmem_cache_destroy(xot_queue_cache);

@@ -76,14 +76,12 @@ void xot_origin_exit(void)
 }
 
 /*
- * prepare_request: ask the provider, if any, where the request comes from.
- * On true, rq->elv.priv[1] holds a copy of the answer (XOT_RQ_ORIGIN) until
- * insertion or, if the request is never inserted, until it is finished.
+ * Ask the provider, if any, where the I/O current is submitting comes from.
+ * In the submitting task's context; may run with preemption disabled.
  */
-bool xot_origin_capture(struct request *rq)
+bool xot_origin_current(struct xot_origin *o)
 {
 	const struct xot_origin_ops *ops;
-	struct xot_origin o, *copy;
 	bool known = false;
 
 	if (!rcu_access_pointer(origin_ops))
@@ -91,9 +89,21 @@ bool xot_origin_capture(struct request *rq)
 	rcu_read_lock();
 	ops = rcu_dereference(origin_ops);
 	if (ops)
-		known = ops->current_origin(&o);
+		known = ops->current_origin(o);
 	rcu_read_unlock();
-	if (!known)
+	return known;
+}
+
+/*
+ * prepare_request: on true, rq->elv.priv[1] holds a copy of the origin
+ * (XOT_RQ_ORIGIN) until insertion or, if the request is never inserted,
+ * until it is finished.
+ */
+bool xot_origin_capture(struct request *rq)
+{
+	struct xot_origin o, *copy;
+
+	if (!xot_origin_current(&o))
 		return false;
 	/* no memory: the request is scheduled as the blkback thread's own */
 	copy = kmem_cache_alloc(origin_cache, GFP_NOWAIT | __GFP_NOWARN);
@@ -240,45 +250,49 @@ static struct xot_grp *vgroup_get(struct xot_data *xd, struct xot_grp *parent,
 }
 
 /*
- * insert_requests, under xd->lock: the queue of a request from a guest, in
- * @grp, the group of the dom0 cgroup it was submitted from. Consumes the
- * origin copy. NULL if the request carries no origin.
+ * Under xd->lock: the queue of I/O from a guest whose origin is @o, in @grp,
+ * the group of the dom0 cgroup it was submitted from.
+ */
+struct xot_queue *xot_origin_queue_of(struct xot_data *xd, struct xot_grp *grp,
+				      const struct xot_origin *o)
+{
+	struct xot_grp *vm, *gg;
+	struct xot_queue *xq;
+
+	vm = vgroup_get(xd, grp, o->domid, xot_weight_clamp(o->vm_weight),
+			XOT_LEVEL_VM);
+	if (!vm)
+		return &grp->shared_q;
+	if (!(o->flags & XOT_ORIGIN_F_RECORD))
+		return &vm->shared_q;
+	gg = vgroup_get(xd, vm, o->cgroup_id, xot_weight_clamp(o->weight),
+			XOT_LEVEL_GUEST_CGROUP);
+	if (!gg) {
+		xd->guest_fallbacks++;
+		return &vm->shared_q;
+	}
+	/* writeback and guest kernel threads: the guest cgroup's shared queue */
+	if (!o->tgid)
+		return &gg->shared_q;
+	xq = xot_proc_queue(xd, gg, o->tgid);
+	if (xq != &gg->shared_q)
+		xot_entity_set_weight(&xq->entity, xot_ioprio_weight(o->ioprio));
+	return xq;
+}
+
+/*
+ * insert_requests, under xd->lock: the queue of a request from a guest.
+ * Consumes the origin copy. NULL if the request carries no origin.
  */
 struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
 				   struct request *rq)
 {
 	struct xot_origin *o = rq_origin(rq);
-	struct xot_queue *xq = NULL;
-	struct xot_grp *vm, *gg;
+	struct xot_queue *xq;
 
 	if (!o)
 		return NULL;
-	vm = vgroup_get(xd, grp, o->domid, xot_weight_clamp(o->vm_weight),
-			XOT_LEVEL_VM);
-	if (!vm) {
-		xq = &grp->shared_q;
-		goto out;
-	}
-	if (!(o->flags & XOT_ORIGIN_F_RECORD)) {
-		xq = &vm->shared_q;
-		goto out;
-	}
-	gg = vgroup_get(xd, vm, o->cgroup_id, xot_weight_clamp(o->weight),
-			XOT_LEVEL_GUEST_CGROUP);
-	if (!gg) {
-		xd->guest_fallbacks++;
-		xq = &vm->shared_q;
-		goto out;
-	}
-	/* writeback and guest kernel threads: the guest cgroup's shared queue */
-	if (!o->tgid) {
-		xq = &gg->shared_q;
-		goto out;
-	}
-	xq = xot_proc_queue(xd, gg, o->tgid);
-	if (xq != &gg->shared_q)
-		xot_entity_set_weight(&xq->entity, xot_ioprio_weight(o->ioprio));
-out:
+	xq = xot_origin_queue_of(xd, grp, o);
 	xot_origin_release(rq);
 	return xq;
 }

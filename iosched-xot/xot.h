@@ -56,6 +56,8 @@ struct xot_grp_stats {
 	u64 bytes;
 	u64 wait_ns;			/* allocation to dispatch */
 	atomic64_t service_ns;		/* dispatch to completion */
+	u64 flush_rqs;			/* requests that bypassed the elevator... */
+	u64 flush_bytes;		/* ...and their data (charged as debt) */
 };
 
 /* Policy data of one blkg: a cgroup's group on one device. */
@@ -138,6 +140,7 @@ struct xot_data {
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
 	u64 guest_fallbacks;		/* guest requests put in a VM's shared queue */
+	u64 bypassed;			/* flush/FUA requests charged as debt */
 	atomic64_t completed;		/* window samples: completions (inflight_mode 2) */
 	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
@@ -209,7 +212,11 @@ static inline void xot_grp_put(struct xot_grp *grp)
 /* origin.c: requests from Xen guests (include/xot/origin.h) */
 int xot_origin_init(void);
 void xot_origin_exit(void);
+struct xot_origin;
+bool xot_origin_current(struct xot_origin *o);
 bool xot_origin_capture(struct request *rq);
+struct xot_queue *xot_origin_queue_of(struct xot_data *xd, struct xot_grp *grp,
+				      const struct xot_origin *o);
 struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
 				   struct request *rq);
 void xot_origin_release(struct request *rq);

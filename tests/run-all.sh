@@ -163,6 +163,8 @@ if wanted host; then
 	lab_step host-life host-lab-lifecycle "$TOP/userspace/lab/host-lab.sh" lifecycle
 	# weight 1 against 10000: waits in dispatches against the documented bound
 	lab_step host-starve host-lab-starvation "$TOP/userspace/lab/host-lab.sh" starvation
+	# writes with FUA and cache flushes bypass the elevator: charged as debt
+	lab_step host-flush host-lab-flush "$TOP/userspace/lab/host-lab.sh" flush
 	# the device removed under queued I/O; scheduler switching under verify
 	lab_step host-faults host-lab-faults "$TOP/userspace/lab/host-lab.sh" faults
 fi

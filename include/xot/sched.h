@@ -199,6 +199,16 @@ struct xot_entity *xot_select(struct xot_group *root);
 void xot_charge(struct xot_entity *leaf, u64 cost);
 
 /*
+ * Charge @cost units of service that @leaf received without being selected
+ * (a request that bypassed the elevator, such as a write with a cache flush
+ * or FUA in Linux 6.1): its virtual time and its ancestors' advance as if it
+ * had been served, but no group's clock moves, since fair queueing did not
+ * choose it. Works on active and idle entities alike. Clamped to
+ * XOT_COST_MAX.
+ */
+void xot_charge_debt(struct xot_entity *leaf, u64 cost);
+
+/*
  * Check every invariant of the subtree under @g (heap order, calendar
  * buckets, bitmap and window, parent links, active counts, mode thresholds).
  * Returns 0 or a negative line number of the first failed
