@@ -523,6 +523,49 @@ void xot_charge(struct xot_entity *leaf, u64 cost)
 	}
 }
 
+/*
+ * @e's virtual time after a debt of @inc: raised by @inc, but not past one
+ * maximum charge ahead of its parent's clock (nor lowered if it already is
+ * past it). Debt moves no clock, so nothing else keeps an entity charged
+ * debt after debt, and served seldom, within 2^63 of its siblings: past
+ * that it would wrap round and look far behind them. The bound is the one
+ * activation applies (start_vtime()), so an idle entity keeps exactly the
+ * debt it will start with, and at most one maximum charge of debt is a
+ * huge amount of service (2^24 units) for requests that bypass the queue.
+ */
+static u64 debt_vtime(const struct xot_entity *e, u64 inc)
+{
+	u64 ceil = e->parent->vclock + max_charge(e->weight);
+	u64 vt = e->vtime + inc;
+
+	if (!xot_vt_before(ceil, vt))
+		return vt;
+	return xot_vt_before(ceil, e->vtime) ? e->vtime : ceil;
+}
+
+void xot_charge_debt(struct xot_entity *leaf, u64 cost)
+{
+	struct xot_entity *e;
+	struct xot_group *p;
+	u64 vt;
+
+	if (cost > XOT_COST_MAX)
+		cost = XOT_COST_MAX;
+
+	for (e = leaf; e->parent; e = &p->entity) {
+		p = e->parent;
+		vt = debt_vtime(e, xot_div_u64(cost << XOT_VT_SHIFT, e->weight));
+		/* as in xot_charge(), but the group's clock stays where it is */
+		if (e->active) {
+			sched_remove(p, e);
+			e->vtime = vt;
+			sched_insert(p, e);
+		} else {
+			e->vtime = vt;
+		}
+	}
+}
+
 /* ------------------------------------------------------------- self check */
 
 int xot_group_check(const struct xot_group *g);

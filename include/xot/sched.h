@@ -214,6 +214,22 @@ struct xot_entity *xot_select(struct xot_group *root);
 void xot_charge(struct xot_entity *leaf, u64 cost);
 
 /*
+ * Charge @cost units of debt to @leaf and all its ancestors: service they
+ * received outside fair queueing (a request that bypassed the elevator,
+ * such as a flush or FUA write). Their virtual times advance as in
+ * xot_charge(), active ones re-sorted among their siblings, but no group's
+ * clock moves: the request was not selected, so the clock, the start tag of
+ * what fair queueing served, must not jump to it. Cost is clamped to
+ * XOT_COST_MAX, and each entity's virtual time to one maximum charge ahead
+ * of its parent's clock (where activation would clamp it anyway): the debt
+ * kept is bounded, and debt piled on an entity that is seldom served
+ * cannot carry it 2^63 ahead, where it would wrap and look behind.
+ * Debt on an idle entity behind its parent's clock first fills the idle
+ * time it would not get back anyway (xot_activate()).
+ */
+void xot_charge_debt(struct xot_entity *leaf, u64 cost);
+
+/*
  * Check every invariant of the subtree under @g (heap order, calendar
  * buckets, bitmap and window, parent links, active counts, mode thresholds).
  * Returns 0 or a negative line number of the first failed

@@ -1231,6 +1231,105 @@ static void test_wraparound_idle(void)
 	CHECK(xot_group_check(&root) == 0);
 }
 
+static void test_debt_charge(void)
+{
+	/*
+	 * Debt (service outside fair queueing) counts like service: a leaf
+	 * that is charged one request's worth of debt per request served gets
+	 * half as many dispatches as its equal sibling, and at every level of
+	 * its path (its group against the root's other child); no clock moves.
+	 */
+	struct xot_group root, g;
+	struct leaf a1, a2, b;
+	u64 vclock, gclock;
+	long n = 60000, i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g, &root, 100);
+	leaf_init(&a1, &g, 100, -1);
+	leaf_init(&a2, &g, 100, -1);
+	leaf_init(&b, &root, 100, -1);
+	/* no clock moves, the debt lands on the whole path */
+	vclock = root.vclock;
+	gclock = g.vclock;
+	xot_charge_debt(&a1.e, 8);
+	CHECK(root.vclock == vclock && g.vclock == gclock);
+	CHECK(a1.e.vtime == (8ULL << XOT_VT_SHIFT) / 100);
+	CHECK(g.entity.vtime == (8ULL << XOT_VT_SHIFT) / 100);
+	CHECK(xot_select(&root) == &b.e);	/* re-sorted at the root... */
+	CHECK(xot_group_check(&root) == 0);
+	xot_charge_debt(&b.e, 16);
+	CHECK(xot_select(&root) == &a2.e);	/* ...and in g */
+	for (i = 0; i < n; i++) {
+		struct leaf *s = serve(&root, 8);
+
+		if (s == &a1)
+			xot_charge_debt(&a1.e, 8);
+	}
+	/*
+	 * In g, a1 pays twice per request: 1:2. g's service, debt included,
+	 * equals b's: a1's debt is g's too.
+	 */
+	CHECKF(labs(2 * a1.served + a2.served - b.served) <= 3, "a1 %ld a2 %ld b %ld",
+	       a1.served, a2.served, b.served);
+	CHECKF(labs(2 * a1.served - a2.served) <= 3, "a1 %ld a2 %ld", a1.served, a2.served);
+	CHECK(xot_group_check(&root) == 0);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_debt_bounded(void)
+{
+	/*
+	 * Debt on an idle entity is bounded by the activation clamp: it starts
+	 * at most one maximum charge ahead of the clock however much it was
+	 * charged, and keeps a debt within that bound exactly. The same holds
+	 * for an active one that is charged debt and never served.
+	 */
+	const u64 maxc = (XOT_COST_MAX << XOT_VT_SHIFT) / 100;
+	struct xot_group root;
+	struct leaf a, b;
+	long i, waited;
+	u64 vt;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, 0);
+	for (i = 0; i < 1000; i++)
+		serve(&root, 9);
+	/* a small debt is kept exactly */
+	vt = root.vclock;
+	b.e.vtime = vt;
+	xot_charge_debt(&b.e, 90);
+	CHECK(b.e.vtime == vt + (90ULL << XOT_VT_SHIFT) / 100);
+	xot_activate(&b.e);
+	CHECK(b.e.vtime == vt + (90ULL << XOT_VT_SHIFT) / 100);
+	for (i = 0; serve(&root, 9) == &a; i++)
+		;
+	CHECKF(i >= 10 && i <= 11, "a served %ld before b", i);
+	xot_deactivate(&b.e);
+	/* a huge one (2^63 and more in total) stops at one maximum charge */
+	for (i = 0; i < 40000; i++)
+		xot_charge_debt(&b.e, UINT64_MAX);
+	CHECK(b.e.vtime == root.vclock + maxc);
+	xot_activate(&b.e);
+	CHECK(b.e.vtime == root.vclock + maxc);
+	b.pending = 1;
+	/* starvation bound: (100 / 100 + 1) * XOT_COST_MAX of a's service */
+	for (waited = 0; waited <= 2 * (long)XOT_COST_MAX / 9 + 1 &&
+	     serve(&root, 9) != &b; waited++)
+		;
+	CHECKF(waited <= 2 * (long)XOT_COST_MAX / 9 + 1, "b waited %ld", waited);
+	/* active and never served: the same bound, no wrap to the front */
+	b.pending = -1;
+	xot_activate(&b.e);
+	for (i = 0; i < 40000; i++)
+		xot_charge_debt(&b.e, XOT_COST_MAX);
+	CHECK(!xot_vt_before(b.e.vtime, root.vclock));
+	CHECK(b.e.vtime - root.vclock <= maxc);
+	CHECK(xot_select(&root) == &a.e);
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "flat_weights", test_flat_weights },
 	{ "hierarchy", test_hierarchy },
@@ -1260,6 +1359,8 @@ static const struct unit_test tests[] = {
 	{ "calendar_starvation_bound", test_calendar_starvation_bound },
 	{ "long_idle_no_starvation", test_long_idle_no_starvation },
 	{ "wraparound_idle", test_wraparound_idle },
+	{ "debt_charge", test_debt_charge },
+	{ "debt_bounded", test_debt_bounded },
 };
 
 UNIT_MAIN("sched", tests)
