@@ -360,20 +360,52 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight)
 	}
 }
 
+/* The most one charge adds to the virtual time of an entity of @weight. */
+static u64 max_charge(u32 weight)
+{
+	return xot_div_u64(XOT_COST_MAX << XOT_VT_SHIFT, weight);
+}
+
+/*
+ * Where @e starts if it becomes active now with @credit (clamped): in
+ * [clock - @credit, clock + max_charge(its weight)], its parent's clock,
+ * wrap-aware. Below: idle time earns at most @credit. Above: an entity is
+ * charged only when selected, at or after the clock (xot_charge()), so none
+ * can legitimately be more than one maximum charge ahead of it; a virtual
+ * time further ahead is stale (the siblings moved the clock by 2^63 or more
+ * while it idled), and compared with wrap-around it would look ahead and be
+ * served only once every sibling is idle. Debt within the bound is kept,
+ * whatever the credit: the upper end is measured from the clock, not from
+ * clock - @credit, or a large credit would move an entity that had not
+ * fallen behind backwards. Shared by enqueue_entity() and xot_would_lead():
+ * they must agree.
+ */
+static u64 start_vtime(const struct xot_entity *e, u64 credit)
+{
+	u64 clock = e->parent->vclock;
+	u64 lead = e->vtime - clock;
+
+	if ((s64)lead < 0)
+		return xot_vt_before(e->vtime, clock - credit) ? clock - credit : e->vtime;
+	/* within the bound of the heaviest weight: no division needed */
+	if (lead <= (XOT_COST_MAX << XOT_VT_SHIFT) / XOT_WEIGHT_MAX)
+		return e->vtime;
+	if (lead > max_charge(e->weight))
+		return clock + max_charge(e->weight);
+	return e->vtime;
+}
+
 /*
  * Insert @e among its parent's active children; true if the parent was idle
- * before. The parent switches to the calendar at XOT_CAL_ON.
- * Idle time earns at most @credit of virtual time: the entity starts no
- * earlier than its parent's clock minus @credit (never earlier than where
- * it stopped: debt is kept).
+ * before. The parent switches to the calendar at XOT_CAL_ON. It starts at
+ * start_vtime(): idle time earns at most @credit, debt is kept up to one
+ * maximum charge.
  */
 static bool enqueue_entity(struct xot_entity *e, u64 credit)
 {
 	struct xot_group *p = e->parent;
-	u64 floor = p->vclock - credit;
 
-	if (xot_vt_before(e->vtime, floor))
-		e->vtime = floor;
+	e->vtime = start_vtime(e, credit);
 	if (!p->calendar && p->nr_active + 1 >= XOT_CAL_ON)
 		cal_start(p);
 	sched_insert(p, e);
@@ -453,7 +485,6 @@ bool xot_would_lead(const struct xot_entity *leaf, u64 credit)
 		credit = XOT_CREDIT_MAX;
 	for (a = leaf; a->parent; a = &a->parent->entity) {
 		const struct xot_group *p = a->parent;
-		u64 vt;
 
 		if (a->active) {
 			if (first_child(p) != a)
@@ -463,10 +494,7 @@ bool xot_would_lead(const struct xot_entity *leaf, u64 credit)
 		if (!p->nr_active)
 			continue;
 		/* where activation would put it (enqueue_entity) */
-		vt = a->vtime;
-		if (xot_vt_before(vt, p->vclock - credit))
-			vt = p->vclock - credit;
-		if (!would_be_first(p, vt, a->weight))
+		if (!would_be_first(p, start_vtime(a, credit), a->weight))
 			return false;
 	}
 	return true;
@@ -495,6 +523,26 @@ void xot_charge(struct xot_entity *leaf, u64 cost)
 	}
 }
 
+/*
+ * @e's virtual time after a debt of @inc: raised by @inc, but not past one
+ * maximum charge ahead of its parent's clock (nor lowered if it already is
+ * past it). Debt moves no clock, so nothing else keeps an entity charged
+ * debt after debt, and served seldom, within 2^63 of its siblings: past
+ * that it would wrap round and look far behind them. The bound is the one
+ * activation applies (start_vtime()), so an idle entity keeps exactly the
+ * debt it will start with, and at most one maximum charge of debt is a
+ * huge amount of service (2^24 units) for requests that bypass the queue.
+ */
+static u64 debt_vtime(const struct xot_entity *e, u64 inc)
+{
+	u64 ceil = e->parent->vclock + max_charge(e->weight);
+	u64 vt = e->vtime + inc;
+
+	if (!xot_vt_before(ceil, vt))
+		return vt;
+	return xot_vt_before(ceil, e->vtime) ? e->vtime : ceil;
+}
+
 void xot_charge_debt(struct xot_entity *leaf, u64 cost)
 {
 	struct xot_entity *e;
@@ -506,13 +554,14 @@ void xot_charge_debt(struct xot_entity *leaf, u64 cost)
 
 	for (e = leaf; e->parent; e = &p->entity) {
 		p = e->parent;
-		vt = xot_div_u64(cost << XOT_VT_SHIFT, e->weight);
+		vt = debt_vtime(e, xot_div_u64(cost << XOT_VT_SHIFT, e->weight));
+		/* as in xot_charge(), but the group's clock stays where it is */
 		if (e->active) {
 			sched_remove(p, e);
-			e->vtime += vt;
+			e->vtime = vt;
 			sched_insert(p, e);
 		} else {
-			e->vtime += vt;
+			e->vtime = vt;
 		}
 	}
 }

@@ -132,6 +132,16 @@ void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns)
 	}
 }
 
+void xot_slots_forget(struct xot_entity *e)
+{
+	if (e->parent && waited_for(e)) {
+		e->parent->ret_weight -= e->ret_weight;
+		e->parent->ret_need -= e->ret_need;
+	}
+	e->ret_weight = 0;
+	e->ret_need = 0;
+}
+
 bool xot_slots_waiting(const struct xot_entity *leaf)
 {
 	const struct xot_entity *a;

@@ -144,16 +144,21 @@ static struct xot_grp *xot_bio_grp(struct xot_data *xd, struct bio *bio)
 
 /*
  * Reuse the least recently idle queue nobody refers to, if any: keeps
- * per-group memory bounded when processes come and go.
+ * per-group memory bounded when processes come and go. Its group may still
+ * wait for it to take its device slots back (slot shares, core/slots.c):
+ * it will not, so the group stops waiting before xot_queue_init() wipes the
+ * queue's record of that wait, whichever group it goes to.
  */
 static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
 {
 	struct xot_queue *xq;
 
+	lockdep_assert_held(&grp->xd->lock);
 	list_for_each_entry(xq, &grp->idle_queues, idle) {
 		if (atomic_read(&xq->refs) == 0) {
 			list_del_init(&xq->idle);
 			rb_erase(&xq->node, &grp->queues);
+			xot_slots_forget(&xq->entity);
 			return xq;
 		}
 	}

@@ -13,7 +13,11 @@
  * An entity that becomes active again starts no earlier than its group's
  * virtual clock (the virtual time of the child last selected): idle time
  * earns no credit, which keeps the scheme work-conserving without letting a
- * returning entity monopolise the device.
+ * returning entity monopolise the device. It starts no later than one
+ * maximum charge (XOT_COST_MAX at its weight) after that clock either: debt
+ * up to that is kept, and a virtual time further ahead can only be stale
+ * (see below), so however long it idled, a returning entity waits at most
+ * the starvation bound (docs/design.md).
  *
  * A group keeps its active children in one of two structures:
  *
@@ -44,7 +48,14 @@
  *
  * Virtual times are u64 and compared with wrap-around arithmetic, so they
  * may overflow freely as long as the active entities of one group stay
- * within 2^63 of each other (they stay within a few requests' worth).
+ * within 2^63 of each other. They do: an active child is at most the idle
+ * credit (XOT_CREDIT_MAX, 2^56) behind its group's clock and one maximum
+ * charge (2^56 / weight) ahead of it. An idle entity's virtual time does
+ * not move while its siblings move the clock, so after enough of their
+ * service (2^63 of virtual time: some 10^11 units at weight 100) it may
+ * look ahead of the clock instead of behind; activation puts it back in
+ * [clock - credit, clock + one maximum charge], which holds whatever
+ * happened while it idled.
  *
  * Locking is the caller's job: one lock must cover a whole tree.
  */
@@ -148,7 +159,10 @@ void xot_entity_set_weight(struct xot_entity *e, u32 weight);
 /*
  * A leaf gained work: make it and, as needed, its ancestors active.
  * No-op if already active. Each entity that becomes active starts at
- * max(its virtual time, its parent's clock): idling earns no credit.
+ * max(its virtual time, its parent's clock): idling earns no credit; and no
+ * later than its parent's clock + (XOT_COST_MAX << XOT_VT_SHIFT) / weight,
+ * one maximum charge: debt is kept up to that, and a virtual time further
+ * ahead is a stale one that wrapped while it idled.
  */
 void xot_activate(struct xot_entity *leaf);
 
@@ -162,7 +176,8 @@ void xot_activate(struct xot_entity *leaf);
  * between two synchronous requests) comes back ahead of the siblings that
  * kept the device busy, instead of behind them, and gets back the service
  * it missed, up to @credit * weight; one that idled longer gets that much
- * and no more. @credit = 0 is xot_activate(). Clamped to XOT_CREDIT_MAX.
+ * and no more. The upper end is xot_activate()'s, whatever @credit.
+ * @credit = 0 is xot_activate(). Clamped to XOT_CREDIT_MAX.
  * Each sibling's wait grows by at most @credit * its weight of service
  * (docs/design.md, "Starvation bound").
  */
@@ -199,12 +214,18 @@ struct xot_entity *xot_select(struct xot_group *root);
 void xot_charge(struct xot_entity *leaf, u64 cost);
 
 /*
- * Charge @cost units of service that @leaf received without being selected
- * (a request that bypassed the elevator, such as a write with a cache flush
- * or FUA in Linux 6.1): its virtual time and its ancestors' advance as if it
- * had been served, but no group's clock moves, since fair queueing did not
- * choose it. Works on active and idle entities alike. Clamped to
- * XOT_COST_MAX.
+ * Charge @cost units of debt to @leaf and all its ancestors: service they
+ * received outside fair queueing (a request that bypassed the elevator,
+ * such as a flush or FUA write). Their virtual times advance as in
+ * xot_charge(), active ones re-sorted among their siblings, but no group's
+ * clock moves: the request was not selected, so the clock, the start tag of
+ * what fair queueing served, must not jump to it. Cost is clamped to
+ * XOT_COST_MAX, and each entity's virtual time to one maximum charge ahead
+ * of its parent's clock (where activation would clamp it anyway): the debt
+ * kept is bounded, and debt piled on an entity that is seldom served
+ * cannot carry it 2^63 ahead, where it would wrap and look behind.
+ * Debt on an idle entity behind its parent's clock first fills the idle
+ * time it would not get back anyway (xot_activate()).
  */
 void xot_charge_debt(struct xot_entity *leaf, u64 cost);
 

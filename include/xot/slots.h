@@ -67,6 +67,17 @@ void xot_slots_end(struct xot_entity *leaf);
 void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns);
 
 /*
+ * @e is about to be freed, or reused for another process or under another
+ * group (the elevator's queue reuse): its parent stops waiting for it now.
+ * Otherwise the parent keeps its weight and need until the wait expires,
+ * and every other child that runs dry in the meantime pushes the expiry
+ * back: the siblings would be held for slots nobody will claim. Nothing is
+ * taken back once the wait expired (another epoch). Call it while @e still
+ * has its parent, before re-initialising it.
+ */
+void xot_slots_forget(struct xot_entity *e);
+
+/*
  * Is some group on @leaf's path waiting for a child (one that ran dry short
  * of what it will want back)? Only then can xot_slots_hold() hold @leaf
  * back. One walk of loads, no arithmetic and no clock: the usual answer is

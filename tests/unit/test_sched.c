@@ -1088,6 +1088,248 @@ static void test_calendar_starvation_bound(void)
 	CHECKF(labs(l[0].served - n / 39001) <= 1, "lo served %ld", l[0].served);
 }
 
+/* the cost the elevator charges for a request of @bytes: 8 + 1 per 4 KiB */
+static u64 req_cost(u64 bytes)
+{
+	return 8 + (bytes >> 9) / 8;
+}
+
+/*
+ * One long idle spell: VM-like groups A and B (weight 100 each, one leaf of
+ * weight 100 in each); A alone is charged @n requests of @cost, which moves
+ * the root's clock by about n * cost * 2^32 / 100, then B returns with one
+ * request (idle credit @credit) while A stays busy with 4 KiB requests.
+ * Returns how many of A's requests went before B's, stopping at @cap.
+ */
+static long idle_return_wait(long n, u64 cost, u64 credit, long cap, bool *ahead)
+{
+	struct xot_group root, ga, gb;
+	struct leaf a, b;
+	bool lead;
+	long i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&ga, &root, 100);
+	xot_group_init(&gb, &root, 100);
+	leaf_init(&a, &ga, 100, -1);
+	leaf_init(&b, &gb, 100, 0);
+	for (i = 0; i < n; i++)
+		serve(&root, cost);
+	/* B's stale virtual time, seen from the clock: ahead (wrapped) or not */
+	*ahead = xot_vt_before(root.vclock, gb.entity.vtime);
+	lead = xot_would_lead(&b.e, credit);
+	b.pending = 1;
+	xot_activate_credit(&b.e, credit);
+	/* xot_would_lead() and the activation agree on where B starts */
+	CHECK(lead == (xot_select(&root) == &b.e));
+	for (i = 0; i < cap && serve(&root, req_cost(4096)) != &b; i++)
+		;
+	CHECK(xot_group_check(&root) == 0);
+	return i;
+}
+
+static void test_long_idle_no_starvation(void)
+{
+	/*
+	 * However long B idled, and however far the siblings moved the clock
+	 * (here past 2^63 of virtual time, where B's stale virtual time looks
+	 * ahead of the clock), B waits at most the starvation bound of
+	 * docs/design.md: sum over the others of (w_j / w + 1) * C of service
+	 * with C = XOT_COST_MAX, plus the idle credit's c * w_j. In 4 KiB
+	 * requests of A: about 3.7 million, where the wrapped virtual time
+	 * would make it wait some 10^10.
+	 */
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	static const struct {
+		long n;
+		u64 cost;
+	} spell[] = {
+		/* XOT_COST_MAX each: the clock ends 3/4 of 2^64 on */
+		{ 19200, XOT_COST_MAX },
+		/* 4 GiB discards: just past 2^63 */
+		{ 205000, 8 + ((4ULL << 30) >> 9) / 8 },
+	};
+	const u64 credits[2] = { 0, 32 * 9 * unit };
+	unsigned int s, c;
+
+	CHECK(req_cost(4ULL << 30) == spell[1].cost);
+	for (s = 0; s < 2; s++) {
+		for (c = 0; c < 2; c++) {
+			u64 credit = credits[c];
+			long bound = (long)((100 / 100 + 1) * XOT_COST_MAX / req_cost(4096) +
+					    (credit * 100 >> XOT_VT_SHIFT) / req_cost(4096) + 1);
+			bool ahead;
+			long waited = idle_return_wait(spell[s].n, spell[s].cost, credit,
+						       bound + 1, &ahead);
+
+			/* the case of the report: the stale time looks ahead */
+			CHECK(ahead);
+			CHECKF(waited <= bound,
+			       "spell %u credit %u: B waited %ld of A's requests (bound %ld, gave up at %ld)",
+			       s, c, waited, bound, bound + 1);
+		}
+	}
+}
+
+/*
+ * Idle spells across the wrap of u64: the clock and the virtual times start
+ * just below 2^64 and cross over while a leaf keeps leaving and coming back.
+ * The busy leaves keep their proportion, the returning one waits at most
+ * the starvation bound each time, and one that left with debt keeps it
+ * across the wrap.
+ */
+static void test_wraparound_idle(void)
+{
+	const u64 unit = (1ULL << XOT_VT_SHIFT) / 100;
+	struct xot_group root;
+	struct leaf a, b, c;
+	int i, k, round, waited, max_wait = 0;
+	u64 vt;
+
+	xot_group_init_root(&root);
+	root.vclock = UINT64_MAX - 2000 * unit;
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 200, -1);
+	leaf_init(&c, &root, 100, 0);
+	for (round = 0; round < 3000; round++) {
+		for (k = 0; k < 1 + round % 7; k++)
+			serve(&root, 1);	/* c idles */
+		c.pending = 1 + round % 3;
+		xot_activate(&c.e);
+		for (waited = 0; serve(&root, 1) != &c; waited++)
+			;
+		if (waited > max_wait)
+			max_wait = waited;
+		while (c.pending)
+			serve(&root, 1);
+	}
+	CHECK(root.vclock < (1ULL << 40));	/* it did wrap */
+	/* c starts level with the clock: a and b, one each at most, go first */
+	CHECKF(max_wait <= (100 / 100 + 1) + (200 / 100 + 1), "c waited %d", max_wait);
+	CHECKF(labs(b.served - 2 * a.served) <= 3, "a %ld b %ld", a.served, b.served);
+	CHECK(xot_group_check(&root) == 0);
+
+	/* debt across the wrap: c leaves 50 units ahead, the clock crosses 0 */
+	xot_group_init_root(&root);
+	root.vclock = UINT64_MAX - 20 * unit;
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&c, &root, 100, 1);
+	serve(&root, 1);
+	if (serve(&root, 1) != &c)
+		serve(&root, 1);
+	CHECK(!c.e.active);
+	xot_charge(&c.e, 50);
+	vt = c.e.vtime;
+	for (i = 0; i < 30; i++)
+		serve(&root, 1);
+	CHECK(root.vclock < (1ULL << 40));
+	xot_activate(&c.e);
+	CHECK(c.e.vtime == vt);
+	for (i = 0; serve(&root, 1) == &a; i++)
+		;
+	CHECKF(i >= 18 && i <= 23, "a served %d before the indebted c", i);
+	CHECK(xot_group_check(&root) == 0);
+}
+
+static void test_debt_charge(void)
+{
+	/*
+	 * Debt (service outside fair queueing) counts like service: a leaf
+	 * that is charged one request's worth of debt per request served gets
+	 * half as many dispatches as its equal sibling, and at every level of
+	 * its path (its group against the root's other child); no clock moves.
+	 */
+	struct xot_group root, g;
+	struct leaf a1, a2, b;
+	u64 vclock, gclock;
+	long n = 60000, i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g, &root, 100);
+	leaf_init(&a1, &g, 100, -1);
+	leaf_init(&a2, &g, 100, -1);
+	leaf_init(&b, &root, 100, -1);
+	/* no clock moves, the debt lands on the whole path */
+	vclock = root.vclock;
+	gclock = g.vclock;
+	xot_charge_debt(&a1.e, 8);
+	CHECK(root.vclock == vclock && g.vclock == gclock);
+	CHECK(a1.e.vtime == (8ULL << XOT_VT_SHIFT) / 100);
+	CHECK(g.entity.vtime == (8ULL << XOT_VT_SHIFT) / 100);
+	CHECK(xot_select(&root) == &b.e);	/* re-sorted at the root... */
+	CHECK(xot_group_check(&root) == 0);
+	xot_charge_debt(&b.e, 16);
+	CHECK(xot_select(&root) == &a2.e);	/* ...and in g */
+	for (i = 0; i < n; i++) {
+		struct leaf *s = serve(&root, 8);
+
+		if (s == &a1)
+			xot_charge_debt(&a1.e, 8);
+	}
+	/*
+	 * In g, a1 pays twice per request: 1:2. g's service, debt included,
+	 * equals b's: a1's debt is g's too.
+	 */
+	CHECKF(labs(2 * a1.served + a2.served - b.served) <= 3, "a1 %ld a2 %ld b %ld",
+	       a1.served, a2.served, b.served);
+	CHECKF(labs(2 * a1.served - a2.served) <= 3, "a1 %ld a2 %ld", a1.served, a2.served);
+	CHECK(xot_group_check(&root) == 0);
+	CHECK(xot_warnings == 0);
+}
+
+static void test_debt_bounded(void)
+{
+	/*
+	 * Debt on an idle entity is bounded by the activation clamp: it starts
+	 * at most one maximum charge ahead of the clock however much it was
+	 * charged, and keeps a debt within that bound exactly. The same holds
+	 * for an active one that is charged debt and never served.
+	 */
+	const u64 maxc = (XOT_COST_MAX << XOT_VT_SHIFT) / 100;
+	struct xot_group root;
+	struct leaf a, b;
+	long i, waited;
+	u64 vt;
+
+	xot_group_init_root(&root);
+	leaf_init(&a, &root, 100, -1);
+	leaf_init(&b, &root, 100, 0);
+	for (i = 0; i < 1000; i++)
+		serve(&root, 9);
+	/* a small debt is kept exactly */
+	vt = root.vclock;
+	b.e.vtime = vt;
+	xot_charge_debt(&b.e, 90);
+	CHECK(b.e.vtime == vt + (90ULL << XOT_VT_SHIFT) / 100);
+	xot_activate(&b.e);
+	CHECK(b.e.vtime == vt + (90ULL << XOT_VT_SHIFT) / 100);
+	for (i = 0; serve(&root, 9) == &a; i++)
+		;
+	CHECKF(i >= 10 && i <= 11, "a served %ld before b", i);
+	xot_deactivate(&b.e);
+	/* a huge one (2^63 and more in total) stops at one maximum charge */
+	for (i = 0; i < 40000; i++)
+		xot_charge_debt(&b.e, UINT64_MAX);
+	CHECK(b.e.vtime == root.vclock + maxc);
+	xot_activate(&b.e);
+	CHECK(b.e.vtime == root.vclock + maxc);
+	b.pending = 1;
+	/* starvation bound: (100 / 100 + 1) * XOT_COST_MAX of a's service */
+	for (waited = 0; waited <= 2 * (long)XOT_COST_MAX / 9 + 1 &&
+	     serve(&root, 9) != &b; waited++)
+		;
+	CHECKF(waited <= 2 * (long)XOT_COST_MAX / 9 + 1, "b waited %ld", waited);
+	/* active and never served: the same bound, no wrap to the front */
+	b.pending = -1;
+	xot_activate(&b.e);
+	for (i = 0; i < 40000; i++)
+		xot_charge_debt(&b.e, XOT_COST_MAX);
+	CHECK(!xot_vt_before(b.e.vtime, root.vclock));
+	CHECK(b.e.vtime - root.vclock <= maxc);
+	CHECK(xot_select(&root) == &a.e);
+	CHECK(xot_group_check(&root) == 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "flat_weights", test_flat_weights },
 	{ "hierarchy", test_hierarchy },
@@ -1115,6 +1357,10 @@ static const struct unit_test tests[] = {
 	{ "calendar_window_follows", test_calendar_window_follows },
 	{ "calendar_very_large", test_calendar_very_large },
 	{ "calendar_starvation_bound", test_calendar_starvation_bound },
+	{ "long_idle_no_starvation", test_long_idle_no_starvation },
+	{ "wraparound_idle", test_wraparound_idle },
+	{ "debt_charge", test_debt_charge },
+	{ "debt_bounded", test_debt_bounded },
 };
 
 UNIT_MAIN("sched", tests)

@@ -216,6 +216,71 @@ static void test_nested_share(void)
 	CHECK(fill(&qb, 64, &device, 0) == 1000);
 }
 
+static void test_forget_reused(void)
+{
+	/*
+	 * The elevator reuses an idle queue for another process, in its group
+	 * or in another one, while its group still waits for it: the group
+	 * must stop waiting at once. Left to expire, the wait would last as
+	 * long as other children keep running dry (each pushes the expiry
+	 * back), holding the siblings for slots nobody will claim.
+	 */
+	struct xot_group root, g, g2;
+	struct xot_entity x, y, z;
+	u32 device = 0;
+	int i;
+
+	xot_group_init_root(&root);
+	xot_group_init(&g, &root, 100);
+	xot_group_init(&g2, &root, 100);
+	xot_entity_init(&x, &g, 100);
+	xot_entity_init(&y, &g, 100);
+	xot_entity_init(&z, &g, 100);
+	xot_activate(&y);
+	x.peak = 64;
+	dispatch_n(&x, 8, 64, 0, 5 * MS);
+	CHECK(g.ret_weight == 100 && g.ret_need > 0);
+	/* its requests complete; the elevator reuses it for a new process */
+	for (i = 0; i < 8; i++)
+		xot_slots_end(&x);
+	xot_slots_forget(&x);
+	xot_entity_init(&x, &g, 100);
+	CHECKF(g.ret_weight == 0 && g.ret_need == 0, "weight %llu need %u",
+	       (unsigned long long)g.ret_weight, g.ret_need);
+	/* the new process has work, then z runs dry and comes back */
+	xot_activate(&x);
+	z.peak = 64;
+	dispatch_n(&z, 8, 64, 4 * MS, 5 * MS);
+	xot_activate(&z);
+	/* past the first hold, the later one still running: nobody waited for */
+	CHECKF(!xot_slots_waiting(&y), "still waiting: weight %llu need %u",
+	       (unsigned long long)g.ret_weight, g.ret_need);
+	CHECK(fill(&y, 64, &device, 6 * MS) == 1000);
+
+	/* reused under another group: the old one stops waiting */
+	xot_deactivate(&x);
+	xot_deactivate(&z);
+	x.peak = 64;
+	dispatch_n(&x, 8, 64, 10 * MS, 5 * MS);
+	CHECK(g.ret_weight == 100);
+	xot_slots_forget(&x);
+	xot_entity_init(&x, &g2, 100);
+	CHECK(g.ret_weight == 0 && g.ret_need == 0);
+	CHECK(g2.ret_weight == 0 && g2.ret_need == 0);
+
+	/* an expired wait is not taken back from the next one */
+	xot_entity_init(&x, &g, 100);
+	x.peak = 64;
+	dispatch_n(&x, 8, 64, 20 * MS, 5 * MS);
+	CHECK(!xot_slots_hold(&y, 64, 8, 30 * MS));	/* expires */
+	z.peak = 64;
+	dispatch_n(&z, 8, 64, 31 * MS, 5 * MS);
+	CHECK(g.ret_weight == 100);
+	xot_slots_forget(&x);
+	CHECK(g.ret_weight == 100 && g.ret_need == z.ret_need && z.ret_need > 0);
+	CHECK(xot_warnings == 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "counts_on_path", test_counts_on_path },
 	{ "no_hold_without_waiting", test_no_hold_without_waiting },
@@ -224,6 +289,7 @@ static const struct unit_test tests[] = {
 	{ "not_waited_for", test_not_waited_for },
 	{ "small_job_keeps_its_slots", test_small_job_keeps_its_slots },
 	{ "nested_share", test_nested_share },
+	{ "forget_reused", test_forget_reused },
 };
 
 UNIT_MAIN("slots", tests)
