@@ -125,7 +125,10 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	xq->dispatched = 0;	/* a reused queue counts for its new process */
 }
 
-/* The group a request is charged to: its bio's cgroup on this device. */
+/*
+ * The group a request is charged to: its bio's cgroup on this device,
+ * linked into the tree with its current weight (blkcg.c: "Locking").
+ */
 static struct xot_grp *xot_rq_grp(struct xot_data *xd, struct request *rq)
 {
 	struct blkcg_gq *blkg = rq->bio ? rq->bio->bi_blkg : NULL;
@@ -133,7 +136,7 @@ static struct xot_grp *xot_rq_grp(struct xot_data *xd, struct request *rq)
 
 	if (blkg && blkg->q == xd->q)
 		grp = blkg_to_grp(blkg);
-	return grp ? grp : xd->root_grp;
+	return xot_grp_use(xd, grp ? grp : xd->root_grp);
 }
 
 /*
@@ -984,6 +987,10 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 		return ret;
 	}
 	xd->root_grp = blkg_to_grp(q->root_blkg);
+	/* dispatch starts from the root group: in the tree before any request */
+	spin_lock(&xd->lock);
+	xot_grp_use(xd, xd->root_grp);
+	spin_unlock(&xd->lock);
 
 	/* one fairness decision for the whole device, not per hardware queue */
 	blk_queue_flag_set(QUEUE_FLAG_SQ_SCHED, q);

@@ -68,6 +68,19 @@ struct xot_grp {
 	struct list_head idle_queues;	/* empty queues, oldest first */
 	unsigned int nr_queues;		/* per-process queues allocated */
 	u32 dev_weight;			/* "MAJ:MIN W" of io.xot.weight; 0: none */
+	/*
+	 * The weight the cgroup files ask for (WRITE_ONCE by blkcg.c, under
+	 * the blkcg's lock): the elevator applies it to the tree under its
+	 * own lock, at the next insertion below the group (xot_grp_use()).
+	 */
+	u32 weight;
+	/*
+	 * In the scheduling tree (under xd->lock). A blkg's group is linked
+	 * by the elevator when it first uses it, not by pd_init, which runs
+	 * under the queue_lock (blkcg.c: "Locking"). Virtual groups are
+	 * linked when created.
+	 */
+	bool linked;
 	struct xot_grp_stats stats;
 	/*
 	 * Requests of this group and the groups below it, from insertion to
@@ -217,6 +230,7 @@ void xot_vgroups_free(struct xot_grp *grp);
 void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth);
 
 /* blkcg.c */
+struct xot_grp *xot_grp_use(struct xot_data *xd, struct xot_grp *grp);
 int xot_blkcg_register(void);
 void xot_blkcg_unregister(void);
 u32 xot_grp_weight(struct xot_grp *grp);
