@@ -1104,37 +1104,86 @@ static void xot_dump_queue(struct seq_file *m, const char *what, struct xot_queu
 }
 
 /*
+ * Bounds of the tree dump. Guests name their cgroups and processes, so what
+ * lies below a dom0 cgroup is sized by them: the dump prints at most
+ * XOT_TREE_LINES_GROUP lines per cgroup, each cgroup under one short hold of
+ * the elevator's lock, and at most XOT_TREE_GROUPS cgroups.
+ */
+#define XOT_TREE_GROUPS		256
+#define XOT_TREE_LINES_GROUP	256
+
+/* One cgroup's paragraph: the group, its queues, its guests. Under xd->lock. */
+static void xot_dump_grp(struct seq_file *m, const char *path, struct xot_grp *grp)
+{
+	unsigned int budget = XOT_TREE_LINES_GROUP;
+	struct rb_node *n;
+
+	if (!grp->linked) {
+		/* no request yet: not in the tree (blkcg.c, "Locking") */
+		seq_printf(m, "group %s w=%u unlinked\n", path, READ_ONCE(grp->weight));
+		return;
+	}
+	seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
+		   path, grp->group.entity.weight, grp->group.entity.vtime,
+		   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
+		   grp->group.entity.active ? " active" : "");
+	xot_dump_queue(m, "shared", &grp->shared_q);
+	for (n = rb_first(&grp->queues); n && budget; n = rb_next(n), budget--)
+		xot_dump_queue(m, "process", rb_entry(n, struct xot_queue, node));
+	xot_vgroups_dump(m, grp, 1, &budget);
+	if (!budget)
+		seq_puts(m, "  ... (truncated)\n");
+}
+
+/*
  * The scheduling tree: one paragraph per cgroup (group), then its queues.
  * Virtual times are raw core units (service << 32 / weight).
+ *
+ * The cgroups are taken (a reference each) under the queue_lock, then
+ * printed one at a time under the elevator's lock alone, with interrupts
+ * on: xot_data's lock is never taken under the queue_lock (blkcg.c), and
+ * seq_file may call this again with a larger buffer, so every hold stays
+ * short and the output bounded.
  */
 static int xot_tree_show(void *data, struct seq_file *m)
 {
 	struct request_queue *q = data;
 	struct xot_data *xd = xot_data_of(q);
-	struct blkcg_gq *blkg;
-	struct xot_queue *xq;
-	char path[128];
+	unsigned int n = 0, more = 0, i;
+	struct blkcg_gq **blkgs, *blkg;
+	char *path;
 
-	spin_lock_irq(&q->queue_lock);
-	spin_lock(&xd->lock);
-	list_for_each_entry(blkg, &q->blkg_list, q_node) {
-		struct xot_grp *grp = blkg_to_grp(blkg);
-
-		if (!grp)
-			continue;
-		cgroup_path(blkg->blkcg->css.cgroup, path, sizeof(path));
-		seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
-			   path, grp->group.entity.weight, grp->group.entity.vtime,
-			   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
-			   grp->group.entity.active ? " active" : "");
-		xot_dump_queue(m, "shared", &grp->shared_q);
-		for (xq = rb_entry_safe(rb_first(&grp->queues), struct xot_queue, node); xq;
-		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
-			xot_dump_queue(m, "process", xq);
-		xot_vgroups_dump(m, grp, 1);
+	blkgs = kmalloc_array(XOT_TREE_GROUPS, sizeof(*blkgs), GFP_KERNEL);
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!blkgs || !path) {
+		kfree(blkgs);
+		kfree(path);
+		return -ENOMEM;
 	}
-	spin_unlock(&xd->lock);
+	spin_lock_irq(&q->queue_lock);
+	list_for_each_entry(blkg, &q->blkg_list, q_node) {
+		if (!blkg_to_grp(blkg))
+			continue;
+		if (n == XOT_TREE_GROUPS) {
+			more++;
+			continue;
+		}
+		blkg_get(blkg);
+		blkgs[n++] = blkg;
+	}
 	spin_unlock_irq(&q->queue_lock);
+
+	for (i = 0; i < n; i++) {
+		cgroup_path(blkgs[i]->blkcg->css.cgroup, path, PATH_MAX);
+		spin_lock(&xd->lock);
+		xot_dump_grp(m, path, blkg_to_grp(blkgs[i]));
+		spin_unlock(&xd->lock);
+		blkg_put(blkgs[i]);
+	}
+	if (more)
+		seq_printf(m, "... %u more groups\n", more);
+	kfree(path);
+	kfree(blkgs);
 	return 0;
 }
 

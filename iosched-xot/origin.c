@@ -283,14 +283,17 @@ out:
 	return xq;
 }
 
-/* debugfs tree: the virtual groups below @grp, indented by @depth. */
-void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
+/*
+ * debugfs tree: the virtual groups below @grp, indented by @depth, one line
+ * per group and queue while *@budget lasts (elevator.c: xot_tree_show()).
+ */
+void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth,
+		      unsigned int *budget)
 {
 	static const char *const what[] = { "cgroup", "vm", "guest-cgroup" };
-	struct rb_node *n;
-	struct xot_queue *xq;
+	struct rb_node *n, *qn;
 
-	for (n = rb_first(&grp->vchildren); n; n = rb_next(n)) {
+	for (n = rb_first(&grp->vchildren); n && *budget; n = rb_next(n)) {
 		struct xot_grp *vg = rb_entry(n, struct xot_grp, vnode);
 
 		seq_printf(m, "%*s%s %llu w=%u vt=%llu vclock=%llu active_children=%u queues=%u refs=%d rqs=%lld%s\n",
@@ -303,11 +306,14 @@ void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
 		seq_printf(m, "%*s  shared tgid=0 w=%u queued=%u rqs=%llu\n", 2 * depth, "",
 			   vg->shared_q.entity.weight, vg->shared_q.nr_queued,
 			   vg->shared_q.dispatched);
-		for (xq = rb_entry_safe(rb_first(&vg->queues), struct xot_queue, node); xq;
-		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
+		(*budget)--;
+		for (qn = rb_first(&vg->queues); qn && *budget; qn = rb_next(qn), (*budget)--) {
+			struct xot_queue *xq = rb_entry(qn, struct xot_queue, node);
+
 			seq_printf(m, "%*s  process tgid=%u w=%u queued=%u refs=%d rqs=%llu\n",
 				   2 * depth, "", xq->tgid, xq->entity.weight,
 				   xq->nr_queued, atomic_read(&xq->refs), xq->dispatched);
-		xot_vgroups_dump(m, vg, depth + 1);
+		}
+		xot_vgroups_dump(m, vg, depth + 1, budget);
 	}
 }

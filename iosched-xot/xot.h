@@ -227,7 +227,8 @@ struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
 				   struct request *rq);
 void xot_origin_release(struct request *rq);
 void xot_vgroups_free(struct xot_grp *grp);
-void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth);
+void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth,
+		      unsigned int *budget);
 
 /* blkcg.c */
 struct xot_grp *xot_grp_use(struct xot_data *xd, struct xot_grp *grp);
