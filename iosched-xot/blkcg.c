@@ -183,6 +183,7 @@ static void xot_pd_init(struct blkg_policy_data *pd)
 	grp->xd = pd->blkg->q->elevator->elevator_data;
 	grp->queues = RB_ROOT;
 	grp->vchildren = RB_ROOT;
+	INIT_LIST_HEAD(&grp->vlru);
 	INIT_LIST_HEAD(&grp->idle_queues);
 	grp->linked = false;
 	grp_update_weight(grp);

@@ -140,44 +140,48 @@ static struct xot_grp *xot_rq_grp(struct xot_data *xd, struct request *rq)
 }
 
 /*
- * Reuse the least recently idle queue nobody refers to, if any: keeps
- * per-group memory bounded when processes come and go.
+ * Where @grp's process queues wait while empty, least recently emptied
+ * first: a guest cgroup's in its VM's list, since max_queues bounds the
+ * queues of a whole VM and the VM at its bound reuses the oldest of any of
+ * its guest cgroups.
+ */
+static struct list_head *xot_idle_queues(struct xot_grp *grp)
+{
+	return grp->level == XOT_LEVEL_GUEST_CGROUP ? &grp->vparent->idle_queues :
+						      &grp->idle_queues;
+}
+
+/* idle queues looked at per reuse: the list head is nearly always free */
+#define XOT_RECLAIM_TRIES	4
+
+/*
+ * Reuse the least recently idle queue nobody refers to, for @grp: keeps
+ * per-group (per-VM) memory bounded when processes come and go. A queue
+ * still referred to (its last requests in the device) goes to the back
+ * of the list, so that each call looks at a few queues, never the list.
  */
 static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
 {
+	struct list_head *idle = xot_idle_queues(grp);
 	struct xot_queue *xq;
+	int i;
 
-	list_for_each_entry(xq, &grp->idle_queues, idle) {
-		if (atomic_read(&xq->refs) == 0) {
-			list_del_init(&xq->idle);
-			rb_erase(&xq->node, &grp->queues);
-			return xq;
-		}
-	}
-	return NULL;
-}
-
-/*
- * A guest's VM at its queue budget: reuse an idle queue of @grp or, failing
- * that, of another guest group of the same VM (it moves to @grp).
- */
-static struct xot_queue *xot_reclaim_vm_queue(struct xot_grp *vm, struct xot_grp *grp)
-{
-	struct xot_queue *xq = xot_reclaim_queue(grp);
-	struct rb_node *n;
-
-	for (n = rb_first(&vm->vchildren); !xq && n; n = rb_next(n)) {
-		struct xot_grp *g = rb_entry(n, struct xot_grp, vnode);
-
-		if (g == grp)
+	for (i = 0; i < XOT_RECLAIM_TRIES && !list_empty(idle); i++) {
+		xq = list_first_entry(idle, struct xot_queue, idle);
+		if (atomic_read(&xq->refs)) {
+			list_move_tail(&xq->idle, idle);
 			continue;
-		xq = xot_reclaim_queue(g);
-		if (xq) {
-			g->nr_queues--;
+		}
+		list_del_init(&xq->idle);
+		rb_erase(&xq->node, &xq->grp->queues);
+		/* from another guest cgroup of the same VM: it moves to @grp */
+		if (xq->grp != grp) {
+			xq->grp->nr_queues--;
 			grp->nr_queues++;
 		}
+		return xq;
 	}
-	return xq;
+	return NULL;
 }
 
 /*
@@ -217,8 +221,7 @@ struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 t
 		if (vm)
 			vm->nr_vqueues++;
 	} else {
-		xq = vm && grp->nr_queues < max ? xot_reclaim_vm_queue(vm, grp) :
-		     xot_reclaim_queue(grp);
+		xq = xot_reclaim_queue(grp);
 		if (!xq)
 			return &grp->shared_q;
 		/* the tree changed: find the insertion point again */
@@ -526,7 +529,7 @@ static void xot_remove_request(struct xot_data *xd, struct request *rq)
 	if (!WARN_ON_ONCE(xq->nr_queued == 0) && --xq->nr_queued == 0) {
 		xot_deactivate(&xq->entity);
 		if (xq != &xq->grp->shared_q)
-			list_add_tail(&xq->idle, &xq->grp->idle_queues);
+			list_add_tail(&xq->idle, xot_idle_queues(xq->grp));
 	}
 }
 
@@ -964,6 +967,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
 	xd->max_guest_groups = 256;
+	xd->max_vms = 256;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	xd->depth = xot_driver_depth(q);
 	xd->inflight_mode = 1;
@@ -1045,6 +1049,7 @@ XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(max_guest_groups, 1, 65536)
+XOT_TUNABLE(max_vms, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
 XOT_TUNABLE(inflight_mode, 0, 2)
 XOT_TUNABLE(slice_idle_us, 0, 100000)
@@ -1058,6 +1063,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
 	XOT_ATTR(max_guest_groups),
+	XOT_ATTR(max_vms),
 	XOT_ATTR(idle_credit),
 	XOT_ATTR(inflight_mode),
 	XOT_ATTR(slice_idle_us),
@@ -1092,6 +1098,11 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	seq_printf(m, "inflight %d\nwindow_samples %lld\ntag_limited %lld\n",
 		   atomic_read(&xd->inflight), (long long)atomic64_read(&xd->completed),
 		   (long long)atomic64_read(&xd->tag_limited));
+	seq_printf(m, "vms_allocated %lld\nvms_freed %lld\nguest_groups_allocated %lld\nguest_groups_freed %lld\n",
+		   (long long)atomic64_read(&xd->vms_allocated),
+		   (long long)atomic64_read(&xd->vms_freed),
+		   (long long)atomic64_read(&xd->guest_groups_allocated),
+		   (long long)atomic64_read(&xd->guest_groups_freed));
 	return 0;
 }
 

@@ -97,7 +97,10 @@ struct xot_grp {
 	struct xot_grp *owner;		/* the blkg's group; NULL in that group */
 	struct xot_grp *vparent;	/* the group above a virtual group */
 	struct rb_root vchildren;	/* virtual groups below, by vkey */
+	struct list_head vlru;		/* the same, least recently used first */
 	struct rb_node vnode;		/* in vparent->vchildren */
+	struct list_head vlru_node;	/* in vparent->vlru */
+	unsigned long vused;		/* jiffies of the last request put below */
 	u64 vkey;			/* VM: domid; guest group: guest cgroup id */
 	atomic_t vrefs;			/* requests inserted below, not finished */
 	unsigned int nr_vchildren;
@@ -147,6 +150,11 @@ struct xot_data {
 	u64 antic_hits;			/* it came back within the wait */
 	u64 antic_expired;		/* it did not (or lost its turn) */
 	atomic64_t tag_limited;		/* allocations held to one tag per word */
+	/* virtual groups made and freed (freed also by pd_free, unlocked) */
+	atomic64_t vms_allocated;
+	atomic64_t vms_freed;
+	atomic64_t guest_groups_allocated;
+	atomic64_t guest_groups_freed;
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
@@ -158,7 +166,8 @@ struct xot_data {
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* process queues per group, and per VM */
-	unsigned int max_guest_groups;	/* virtual groups per VM (and VMs per group) */
+	unsigned int max_guest_groups;	/* guest cgroups per VM */
+	unsigned int max_vms;		/* VMs per dom0 cgroup */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */
 	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
