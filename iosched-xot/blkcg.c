@@ -4,9 +4,27 @@
  * (blkio.xot.weight and blkio.xot.stat on v1), and the per-blkg groups that
  * place every cgroup in the elevator's scheduling tree.
  *
- * Locking: the policy callbacks run under the request queue's queue_lock
- * (and the blkcg's lock) with interrupts off; they take the elevator's lock
- * inside. The elevator never takes those locks while holding its own.
+ * Locking: the elevator's lock (xd->lock) is taken with plain spin_lock()
+ * on the I/O path (insert, dispatch, bio_merge), with softirqs and
+ * interrupts on: it is never taken in interrupt context, and it must never
+ * be taken under a lock that is. The policy callbacks (pd_init, pd_free,
+ * pd_offline) and the cgroup file writers run under the request queue's
+ * queue_lock or the blkcg's lock, with interrupts off, and blk-throttle's
+ * timer takes the queue_lock in softirq: taking xd->lock in there would
+ * make it SOFTIRQ-safe -> SOFTIRQ-unsafe, and a CPU holding xd->lock in
+ * process context, interrupted by that timer, would deadlock with one
+ * holding the queue_lock and waiting for xd->lock.
+ *
+ * So nothing here takes xd->lock:
+ *  - pd_init only initialises the group's own fields; the elevator links
+ *    the group into its tree under xd->lock when it first uses it
+ *    (xot_grp_use(): ancestors first, each from its parent's clock);
+ *  - a weight write stores the new weight in the group (grp->weight,
+ *    serialised by the blkcg's lock); the elevator applies it at the next
+ *    insertion below the group, one compare per level of the path;
+ *  - pd_free runs when no request, no pin and no child blkg refers to the
+ *    group any more (each holds a blkg reference), so it frees the group
+ *    and everything below it without the elevator's lock, linked or not.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -43,9 +61,11 @@ u32 xot_grp_weight(struct xot_grp *grp)
 {
 	struct xot_cg *cg = blkcg_to_cg(grp->pd.blkg->blkcg);
 
-	if (grp->dev_weight)
-		return grp->dev_weight;
-	return cg ? cg->weight : XOT_WEIGHT_DEFAULT;
+	u32 dev_weight = READ_ONCE(grp->dev_weight);
+
+	if (dev_weight)
+		return dev_weight;
+	return cg ? READ_ONCE(cg->weight) : XOT_WEIGHT_DEFAULT;
 }
 
 u32 xot_blkg_weight(struct blkcg_gq *blkg)
@@ -56,20 +76,72 @@ u32 xot_blkg_weight(struct blkcg_gq *blkg)
 	if (grp)
 		return xot_grp_weight(grp);
 	cg = blkcg_to_cg(blkg->blkcg);
-	return cg ? cg->weight : XOT_WEIGHT_DEFAULT;
+	return cg ? READ_ONCE(cg->weight) : XOT_WEIGHT_DEFAULT;
 }
 EXPORT_SYMBOL_GPL(xot_blkg_weight);
 
-/* Push a group's current weight into the scheduling tree. */
+/*
+ * Publish a group's weight for the elevator (xot_grp_use()). Callers hold
+ * the blkcg's lock, so that a default-weight write and a per-device write
+ * racing on one group cannot leave the older value behind.
+ */
 static void grp_update_weight(struct xot_grp *grp)
 {
-	struct xot_data *xd = grp->xd;
+	WRITE_ONCE(grp->weight, xot_weight_clamp(xot_grp_weight(grp)));
+}
 
-	if (!xd)
-		return;
-	spin_lock(&xd->lock);
-	xot_entity_set_weight(&grp->group.entity, xot_grp_weight(grp));
-	spin_unlock(&xd->lock);
+/* The group of @grp's parent cgroup on the same device; NULL for the root. */
+static struct xot_grp *xot_grp_blkg_parent(struct xot_data *xd, struct xot_grp *grp)
+{
+	struct blkcg_gq *parent = grp->pd.blkg->parent;
+	struct xot_grp *up;
+
+	if (!parent)
+		return NULL;
+	up = blkg_to_grp(parent);
+	/* every blkg of the queue has the policy's data while it is on */
+	return !WARN_ON_ONCE(!up) ? up : xd->root_grp;
+}
+
+/* Link @grp under its parent group, which is linked. Under xd->lock. */
+static void xot_grp_link(struct xot_data *xd, struct xot_grp *grp)
+{
+	struct xot_grp *parent = xot_grp_blkg_parent(xd, grp);
+
+	if (parent)
+		/* from the parent's clock: a new group gets no head start */
+		xot_group_init(&grp->group, &parent->group, READ_ONCE(grp->weight));
+	else
+		xot_group_init_root(&grp->group);
+	xot_queue_init(&grp->shared_q, grp, 0, XOT_WEIGHT_DEFAULT);
+	grp->linked = true;
+}
+
+/*
+ * Under xd->lock, before a request of @grp (a blkg's group) is queued: link
+ * the group and any unlinked ancestor into the tree, parents first, and
+ * apply weights written since the path was last used. Returns @grp.
+ */
+struct xot_grp *xot_grp_use(struct xot_data *xd, struct xot_grp *grp)
+{
+	struct xot_group *p;
+	struct xot_grp *g, *up;
+
+	lockdep_assert_held(&xd->lock);
+	/* the topmost unlinked group first, until @grp is linked: rare */
+	while (unlikely(!grp->linked)) {
+		for (g = grp; (up = xot_grp_blkg_parent(xd, g)) && !up->linked; g = up)
+			;
+		xot_grp_link(xd, g);
+	}
+	/* the root's weight is nobody's business: it has no siblings */
+	for (g = grp; (p = g->group.entity.parent); g = container_of(p, struct xot_grp, group)) {
+		u32 w = READ_ONCE(g->weight);
+
+		if (unlikely(w != g->group.entity.weight))
+			xot_entity_set_weight(&g->group.entity, w);
+	}
+	return grp;
 }
 
 /* ---------------------------------------------------------- policy callbacks */
@@ -100,30 +172,30 @@ static struct blkg_policy_data *xot_pd_alloc(gfp_t gfp, struct request_queue *q,
 }
 
 /*
- * A new blkg: put its group under the parent cgroup's group. Parents are
- * always created (and initialised) before their children.
+ * A new blkg. Under the queue_lock with interrupts off: the group's own
+ * fields only, unlinked; the elevator links it at its first request
+ * (xot_grp_use()).
  */
 static void xot_pd_init(struct blkg_policy_data *pd)
 {
 	struct xot_grp *grp = pd_to_grp(pd);
-	struct blkcg_gq *blkg = pd->blkg;
-	struct xot_data *xd = blkg->q->elevator->elevator_data;
-	struct xot_grp *parent = blkg->parent ? blkg_to_grp(blkg->parent) : NULL;
 
-	grp->xd = xd;
+	grp->xd = pd->blkg->q->elevator->elevator_data;
 	grp->queues = RB_ROOT;
 	grp->vchildren = RB_ROOT;
+	INIT_LIST_HEAD(&grp->vlru);
 	INIT_LIST_HEAD(&grp->idle_queues);
-	spin_lock(&xd->lock);
-	if (parent)
-		xot_group_init(&grp->group, &parent->group, xot_grp_weight(grp));
-	else
-		xot_group_init_root(&grp->group);
-	xot_queue_init(&grp->shared_q, grp, 0, XOT_WEIGHT_DEFAULT);
-	spin_unlock(&xd->lock);
+	grp->linked = false;
+	grp_update_weight(grp);
 }
 
-/* Free every per-process queue; the group is idle and nothing refers to it. */
+/*
+ * Free the group and everything below it. Nothing refers to it any more:
+ * requests and the anticipation pin hold its blkg, and so does every child
+ * blkg. May run under the queue_lock (policy deactivation, or a failed
+ * activation, where @pd may never have been initialised: all zero then),
+ * so it takes no elevator lock.
+ */
 static void xot_pd_free(struct blkg_policy_data *pd)
 {
 	struct xot_grp *grp = pd_to_grp(pd);
@@ -132,7 +204,7 @@ static void xot_pd_free(struct blkg_policy_data *pd)
 	xot_vgroups_free(grp);
 	rbtree_postorder_for_each_entry_safe(xq, tmp, &grp->queues, node) {
 		WARN_ON_ONCE(xq->nr_queued || atomic_read(&xq->refs));
-		kfree(xq);
+		kmem_cache_free(xot_queue_cache, xq);
 	}
 	WARN_ON_ONCE(grp->group.nr_active || grp->shared_q.nr_queued);
 	kfree(grp);
@@ -202,7 +274,7 @@ static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
 
 	if (!line.has_dev) {
 		spin_lock_irq(&blkcg->lock);
-		cg->weight = line.weight;
+		WRITE_ONCE(cg->weight, line.weight);
 		hlist_for_each_entry(blkg, &blkcg->blkg_list, blkcg_node) {
 			grp = blkg_to_grp(blkg);
 			if (grp)
@@ -225,8 +297,11 @@ static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
 		blkg_conf_finish(&ctx);
 		return -EINVAL;
 	}
-	grp->dev_weight = line.reset ? 0 : line.weight;
+	/* the blkcg's lock nests in the queue_lock, as in blkg_create() */
+	spin_lock(&blkcg->lock);
+	WRITE_ONCE(grp->dev_weight, line.reset ? 0 : line.weight);
 	grp_update_weight(grp);
+	spin_unlock(&blkcg->lock);
 	blkg_conf_finish(&ctx);
 	return nbytes;
 }

@@ -131,7 +131,10 @@ void xot_queue_init(struct xot_queue *xq, struct xot_grp *grp, u32 tgid, u32 wei
 	xq->dispatched = 0;	/* a reused queue counts for its new process */
 }
 
-/* The group I/O is charged to: its bio's cgroup on this device. */
+/*
+ * The group I/O is charged to: its bio's cgroup on this device, linked
+ * into the tree with its current weight (blkcg.c: "Locking").
+ */
 static struct xot_grp *xot_bio_grp(struct xot_data *xd, struct bio *bio)
 {
 	struct blkcg_gq *blkg = bio ? bio->bi_blkg : NULL;
@@ -139,53 +142,57 @@ static struct xot_grp *xot_bio_grp(struct xot_data *xd, struct bio *bio)
 
 	if (blkg && blkg->q == xd->q)
 		grp = blkg_to_grp(blkg);
-	return grp ? grp : xd->root_grp;
+	return xot_grp_use(xd, grp ? grp : xd->root_grp);
 }
 
 /*
- * Reuse the least recently idle queue nobody refers to, if any: keeps
- * per-group memory bounded when processes come and go. Its group may still
- * wait for it to take its device slots back (slot shares, core/slots.c):
- * it will not, so the group stops waiting before xot_queue_init() wipes the
- * queue's record of that wait, whichever group it goes to.
+ * Where @grp's process queues wait while empty, least recently emptied
+ * first: a guest cgroup's in its VM's list, since max_queues bounds the
+ * queues of a whole VM and the VM at its bound reuses the oldest of any of
+ * its guest cgroups.
+ */
+static struct list_head *xot_idle_queues(struct xot_grp *grp)
+{
+	return grp->level == XOT_LEVEL_GUEST_CGROUP ? &grp->vparent->idle_queues :
+						      &grp->idle_queues;
+}
+
+/* idle queues looked at per reuse: the list head is nearly always free */
+#define XOT_RECLAIM_TRIES	4
+
+/*
+ * Reuse the least recently idle queue nobody refers to, for @grp: keeps
+ * per-group (per-VM) memory bounded when processes come and go. A queue
+ * still referred to (its last requests in the device) goes to the back
+ * of the list, so that each call looks at a few queues, never the list.
+ * The queue's group may still wait for it to take its device slots back
+ * (slot shares, core/slots.c): it will not, so the group stops waiting
+ * before xot_queue_init() wipes the queue's record of that wait.
  */
 static struct xot_queue *xot_reclaim_queue(struct xot_grp *grp)
 {
+	struct list_head *idle = xot_idle_queues(grp);
 	struct xot_queue *xq;
+	int i;
 
 	lockdep_assert_held(&grp->xd->lock);
-	list_for_each_entry(xq, &grp->idle_queues, idle) {
-		if (atomic_read(&xq->refs) == 0) {
-			list_del_init(&xq->idle);
-			rb_erase(&xq->node, &grp->queues);
-			xot_slots_forget(&xq->entity);
-			return xq;
-		}
-	}
-	return NULL;
-}
-
-/*
- * A guest's VM at its queue budget: reuse an idle queue of @grp or, failing
- * that, of another guest group of the same VM (it moves to @grp).
- */
-static struct xot_queue *xot_reclaim_vm_queue(struct xot_grp *vm, struct xot_grp *grp)
-{
-	struct xot_queue *xq = xot_reclaim_queue(grp);
-	struct rb_node *n;
-
-	for (n = rb_first(&vm->vchildren); !xq && n; n = rb_next(n)) {
-		struct xot_grp *g = rb_entry(n, struct xot_grp, vnode);
-
-		if (g == grp)
+	for (i = 0; i < XOT_RECLAIM_TRIES && !list_empty(idle); i++) {
+		xq = list_first_entry(idle, struct xot_queue, idle);
+		if (atomic_read(&xq->refs)) {
+			list_move_tail(&xq->idle, idle);
 			continue;
-		xq = xot_reclaim_queue(g);
-		if (xq) {
-			g->nr_queues--;
+		}
+		list_del_init(&xq->idle);
+		rb_erase(&xq->node, &xq->grp->queues);
+		xot_slots_forget(&xq->entity);
+		/* from another guest cgroup of the same VM: it moves to @grp */
+		if (xq->grp != grp) {
+			xq->grp->nr_queues--;
 			grp->nr_queues++;
 		}
+		return xq;
 	}
-	return xq;
+	return NULL;
 }
 
 /*
@@ -225,8 +232,7 @@ struct xot_queue *xot_proc_queue(struct xot_data *xd, struct xot_grp *grp, u32 t
 		if (vm)
 			vm->nr_vqueues++;
 	} else {
-		xq = vm && grp->nr_queues < max ? xot_reclaim_vm_queue(vm, grp) :
-		     xot_reclaim_queue(grp);
+		xq = xot_reclaim_queue(grp);
 		if (!xq)
 			return &grp->shared_q;
 		/* the tree changed: find the insertion point again */
@@ -549,7 +555,7 @@ static void xot_remove_request(struct xot_data *xd, struct request *rq)
 	if (!WARN_ON_ONCE(xq->nr_queued == 0) && --xq->nr_queued == 0) {
 		xot_deactivate(&xq->entity);
 		if (xq != &xq->grp->shared_q)
-			list_add_tail(&xq->idle, &xq->grp->idle_queues);
+			list_add_tail(&xq->idle, xot_idle_queues(xq->grp));
 	}
 }
 
@@ -1057,6 +1063,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 	xd->max_inflight = 0;
 	xd->max_queues = 1024;
 	xd->max_guest_groups = 256;
+	xd->max_vms = 256;
 	xd->idle_credit = XOT_IDLE_CREDIT_DEFAULT;
 	xd->depth = xot_driver_depth(q);
 	xd->inflight_mode = 1;
@@ -1080,6 +1087,10 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 		return ret;
 	}
 	xd->root_grp = blkg_to_grp(q->root_blkg);
+	/* dispatch starts from the root group: in the tree before any request */
+	spin_lock(&xd->lock);
+	xot_grp_use(xd, xd->root_grp);
+	spin_unlock(&xd->lock);
 
 	/* one fairness decision for the whole device, not per hardware queue */
 	blk_queue_flag_set(QUEUE_FLAG_SQ_SCHED, q);
@@ -1134,6 +1145,7 @@ XOT_TUNABLE(front_merges, 0, 1)
 XOT_TUNABLE(max_inflight, 0, 4096)
 XOT_TUNABLE(max_queues, 1, 65536)
 XOT_TUNABLE(max_guest_groups, 1, 65536)
+XOT_TUNABLE(max_vms, 1, 65536)
 XOT_TUNABLE(idle_credit, 0, 4096)
 XOT_TUNABLE(inflight_mode, 0, 2)
 XOT_TUNABLE(slice_idle_us, 0, 100000)
@@ -1147,6 +1159,7 @@ static struct elv_fs_entry xot_attrs[] = {
 	XOT_ATTR(max_inflight),
 	XOT_ATTR(max_queues),
 	XOT_ATTR(max_guest_groups),
+	XOT_ATTR(max_vms),
 	XOT_ATTR(idle_credit),
 	XOT_ATTR(inflight_mode),
 	XOT_ATTR(slice_idle_us),
@@ -1181,6 +1194,11 @@ static int xot_stats_show(void *data, struct seq_file *m)
 	seq_printf(m, "inflight %d\nwindow_samples %lld\ntag_limited %lld\n",
 		   atomic_read(&xd->inflight), (long long)atomic64_read(&xd->completed),
 		   (long long)atomic64_read(&xd->tag_limited));
+	seq_printf(m, "vms_allocated %lld\nvms_freed %lld\nguest_groups_allocated %lld\nguest_groups_freed %lld\n",
+		   (long long)atomic64_read(&xd->vms_allocated),
+		   (long long)atomic64_read(&xd->vms_freed),
+		   (long long)atomic64_read(&xd->guest_groups_allocated),
+		   (long long)atomic64_read(&xd->guest_groups_freed));
 	return 0;
 }
 
@@ -1193,37 +1211,86 @@ static void xot_dump_queue(struct seq_file *m, const char *what, struct xot_queu
 }
 
 /*
+ * Bounds of the tree dump. Guests name their cgroups and processes, so what
+ * lies below a dom0 cgroup is sized by them: the dump prints at most
+ * XOT_TREE_LINES_GROUP lines per cgroup, each cgroup under one short hold of
+ * the elevator's lock, and at most XOT_TREE_GROUPS cgroups.
+ */
+#define XOT_TREE_GROUPS		256
+#define XOT_TREE_LINES_GROUP	256
+
+/* One cgroup's paragraph: the group, its queues, its guests. Under xd->lock. */
+static void xot_dump_grp(struct seq_file *m, const char *path, struct xot_grp *grp)
+{
+	unsigned int budget = XOT_TREE_LINES_GROUP;
+	struct rb_node *n;
+
+	if (!grp->linked) {
+		/* no request yet: not in the tree (blkcg.c, "Locking") */
+		seq_printf(m, "group %s w=%u unlinked\n", path, READ_ONCE(grp->weight));
+		return;
+	}
+	seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
+		   path, grp->group.entity.weight, grp->group.entity.vtime,
+		   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
+		   grp->group.entity.active ? " active" : "");
+	xot_dump_queue(m, "shared", &grp->shared_q);
+	for (n = rb_first(&grp->queues); n && budget; n = rb_next(n), budget--)
+		xot_dump_queue(m, "process", rb_entry(n, struct xot_queue, node));
+	xot_vgroups_dump(m, grp, 1, &budget);
+	if (!budget)
+		seq_puts(m, "  ... (truncated)\n");
+}
+
+/*
  * The scheduling tree: one paragraph per cgroup (group), then its queues.
  * Virtual times are raw core units (service << 32 / weight).
+ *
+ * The cgroups are taken (a reference each) under the queue_lock, then
+ * printed one at a time under the elevator's lock alone, with interrupts
+ * on: xot_data's lock is never taken under the queue_lock (blkcg.c), and
+ * seq_file may call this again with a larger buffer, so every hold stays
+ * short and the output bounded.
  */
 static int xot_tree_show(void *data, struct seq_file *m)
 {
 	struct request_queue *q = data;
 	struct xot_data *xd = xot_data_of(q);
-	struct blkcg_gq *blkg;
-	struct xot_queue *xq;
-	char path[128];
+	unsigned int n = 0, more = 0, i;
+	struct blkcg_gq **blkgs, *blkg;
+	char *path;
 
-	spin_lock_irq(&q->queue_lock);
-	spin_lock(&xd->lock);
-	list_for_each_entry(blkg, &q->blkg_list, q_node) {
-		struct xot_grp *grp = blkg_to_grp(blkg);
-
-		if (!grp)
-			continue;
-		cgroup_path(blkg->blkcg->css.cgroup, path, sizeof(path));
-		seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
-			   path, grp->group.entity.weight, grp->group.entity.vtime,
-			   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
-			   grp->group.entity.active ? " active" : "");
-		xot_dump_queue(m, "shared", &grp->shared_q);
-		for (xq = rb_entry_safe(rb_first(&grp->queues), struct xot_queue, node); xq;
-		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
-			xot_dump_queue(m, "process", xq);
-		xot_vgroups_dump(m, grp, 1);
+	blkgs = kmalloc_array(XOT_TREE_GROUPS, sizeof(*blkgs), GFP_KERNEL);
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!blkgs || !path) {
+		kfree(blkgs);
+		kfree(path);
+		return -ENOMEM;
 	}
-	spin_unlock(&xd->lock);
+	spin_lock_irq(&q->queue_lock);
+	list_for_each_entry(blkg, &q->blkg_list, q_node) {
+		if (!blkg_to_grp(blkg))
+			continue;
+		if (n == XOT_TREE_GROUPS) {
+			more++;
+			continue;
+		}
+		blkg_get(blkg);
+		blkgs[n++] = blkg;
+	}
 	spin_unlock_irq(&q->queue_lock);
+
+	for (i = 0; i < n; i++) {
+		cgroup_path(blkgs[i]->blkcg->css.cgroup, path, PATH_MAX);
+		spin_lock(&xd->lock);
+		xot_dump_grp(m, path, blkg_to_grp(blkgs[i]));
+		spin_unlock(&xd->lock);
+		blkg_put(blkgs[i]);
+	}
+	if (more)
+		seq_printf(m, "... %u more groups\n", more);
+	kfree(path);
+	kfree(blkgs);
 	return 0;
 }
 

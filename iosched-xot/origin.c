@@ -18,12 +18,20 @@
  * weight. Guest cgroups are flat below their VM: the record names the
  * cgroup, not its ancestors.
  *
- * Memory: virtual groups are bounded per group by the max_guest_groups
- * tunable (VMs per dom0 cgroup, guest cgroups per VM); at the bound an idle
- * group is reused, or the request goes to the VM's shared queue. Process
- * queues are bounded by max_queues per VM, over all its guest groups
- * (elevator.c: xot_proc_queue()). A VM's elevator state is thus at most
- * max_guest_groups groups and max_queues queues, whatever its guest writes.
+ * Memory: a dom0 cgroup holds at most max_vms VMs and a VM at most
+ * max_guest_groups guest cgroups; process queues are bounded by max_queues
+ * per VM, over all its guest groups (elevator.c: xot_proc_queue()). A VM's
+ * elevator state is thus at most max_guest_groups groups and max_queues
+ * queues, whatever its guest writes.
+ *
+ * Xen gives a guest a new domid at every boot, so the VMs of a dom0 cgroup
+ * come and go: a VM (or guest cgroup) that has had no request for
+ * XOT_VGROUP_IDLE_S seconds and holds nothing (no request inserted and not
+ * finished, nothing queued, no slot-share wait) is freed, oldest first,
+ * while its parent has more than XOT_VGROUP_KEEP children; at a cap, the
+ * least recently used idle one is freed at once. Each parent keeps its
+ * children on an LRU list (vlru), so that every decision looks at the
+ * head of a list, not at all the children.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -38,6 +46,11 @@
 static const struct xot_origin_ops __rcu *origin_ops;
 static DEFINE_MUTEX(origin_mutex);
 static struct kmem_cache *origin_cache;
+/*
+ * Virtual groups: struct xot_grp is a little over 1 KiB (the core group's
+ * calendar), which kmalloc would round up to 2 KiB.
+ */
+static struct kmem_cache *vgroup_cache;
 
 int xot_origin_register(const struct xot_origin_ops *ops)
 {
@@ -67,11 +80,20 @@ EXPORT_SYMBOL_GPL(xot_origin_unregister);
 int xot_origin_init(void)
 {
 	origin_cache = KMEM_CACHE(xot_origin, 0);
-	return origin_cache ? 0 : -ENOMEM;
+	if (!origin_cache)
+		return -ENOMEM;
+	vgroup_cache = kmem_cache_create("xot_vgroup", sizeof(struct xot_grp),
+					 __alignof__(struct xot_grp), 0, NULL);
+	if (!vgroup_cache) {
+		kmem_cache_destroy(origin_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void xot_origin_exit(void)
 {
+	kmem_cache_destroy(vgroup_cache);
 	kmem_cache_destroy(origin_cache);
 }
 
@@ -133,15 +155,32 @@ void xot_origin_release(struct request *rq)
 
 /* ------------------------------------------------------------ virtual groups */
 
+/* children kept below a parent whatever their age: cheap to keep, and reused */
+#define XOT_VGROUP_KEEP		4
+/* a child idle for longer is freed once its parent has more than the above */
+#define XOT_VGROUP_IDLE_S	10
+/* children looked at per decision; the busy ones go to the back of the list */
+#define XOT_VGROUP_TRIES	4
+
+/*
+ * Nothing refers to @vg or below: no request inserted below it and not
+ * finished (vrefs counts those of its whole subtree, and the anticipation
+ * pin), so nothing queued or in flight, and its parent waits for no slot
+ * of it (slot shares). xot_grp_put() touches nothing of a group after its
+ * count drops, so a zero count read here under xd->lock stays zero.
+ */
 static bool vgroup_idle(struct xot_grp *vg)
 {
-	return !atomic_read(&vg->vrefs) && !vg->group.entity.active &&
-	       !vg->group.nr_active;
+	const struct xot_entity *e = &vg->group.entity;
+
+	return !atomic_read(&vg->vrefs) && !e->active && !vg->group.nr_active &&
+	       !(e->ret_weight && e->ret_epoch == e->parent->ret_epoch);
 }
 
-/* Free @vg and everything below it. It is idle and nothing refers to it. */
+/* Free @vg and everything below it. It is out of its parent's tree and list. */
 static void vgroup_free(struct xot_grp *vg)
 {
+	struct xot_data *xd = vg->xd;
 	struct xot_queue *xq, *tmp;
 
 	xot_vgroups_free(vg);
@@ -150,12 +189,20 @@ static void vgroup_free(struct xot_grp *vg)
 		vg->vparent->nr_vqueues -= vg->nr_queues;
 	rbtree_postorder_for_each_entry_safe(xq, tmp, &vg->queues, node) {
 		WARN_ON_ONCE(xq->nr_queued || atomic_read(&xq->refs));
+		/* a guest group's idle queues wait in its VM's list */
+		list_del(&xq->idle);
 		kmem_cache_free(xot_queue_cache, xq);
 	}
-	kfree(vg);
+	atomic64_inc(vg->level == XOT_LEVEL_VM ? &xd->vms_freed :
+		     &xd->guest_groups_freed);
+	kmem_cache_free(vgroup_cache, vg);
 }
 
-/* Every virtual group below @grp (pd_free, or reclaim of a VM). */
+/*
+ * Every virtual group below @grp: pd_free of a blkg's group (nothing
+ * refers to any of them then, and no lock is held), or a virtual group
+ * being freed.
+ */
 void xot_vgroups_free(struct xot_grp *grp)
 {
 	struct xot_grp *vg, *tmp;
@@ -165,7 +212,41 @@ void xot_vgroups_free(struct xot_grp *grp)
 		vgroup_free(vg);
 	}
 	grp->vchildren = RB_ROOT;
+	INIT_LIST_HEAD(&grp->vlru);
 	grp->nr_vchildren = 0;
+}
+
+static void vgroup_unlink_free(struct xot_grp *parent, struct xot_grp *vg)
+{
+	rb_erase(&vg->vnode, &parent->vchildren);
+	list_del(&vg->vlru_node);
+	parent->nr_vchildren--;
+	vgroup_free(vg);
+}
+
+/*
+ * Free the least recently used idle child of @parent, looking at a few
+ * from the head of its LRU list; with @old_only, only one unused for
+ * XOT_VGROUP_IDLE_S. True if one was freed.
+ */
+static bool vgroup_reclaim(struct xot_grp *parent, bool old_only)
+{
+	struct xot_grp *vg;
+	int i;
+
+	for (i = 0; i < XOT_VGROUP_TRIES && !list_empty(&parent->vlru); i++) {
+		vg = list_first_entry(&parent->vlru, struct xot_grp, vlru_node);
+		/* the list is in order of use: nothing older behind the head */
+		if (old_only && time_before(jiffies, vg->vused + XOT_VGROUP_IDLE_S * HZ))
+			return false;
+		if (vgroup_idle(vg)) {
+			vgroup_unlink_free(parent, vg);
+			return true;
+		}
+		/* requests in the device for that long (or pinned): look later */
+		list_move_tail(&vg->vlru_node, &parent->vlru);
+	}
+	return false;
 }
 
 static struct xot_grp *vgroup_find(struct xot_grp *parent, u64 key,
@@ -189,47 +270,36 @@ static struct xot_grp *vgroup_find(struct xot_grp *parent, u64 key,
 	return NULL;
 }
 
-/* Reuse room taken by an idle virtual group below @parent, if there is one. */
-static bool vgroup_reclaim(struct xot_grp *parent)
-{
-	struct rb_node *n;
-
-	for (n = rb_first(&parent->vchildren); n; n = rb_next(n)) {
-		struct xot_grp *vg = rb_entry(n, struct xot_grp, vnode);
-		struct rb_node *c;
-		bool idle = vgroup_idle(vg);
-
-		/* a VM is idle only if every guest group in it is */
-		for (c = rb_first(&vg->vchildren); idle && c; c = rb_next(c))
-			idle = vgroup_idle(rb_entry(c, struct xot_grp, vnode));
-		if (!idle)
-			continue;
-		rb_erase(n, &parent->vchildren);
-		parent->nr_vchildren--;
-		vgroup_free(vg);
-		return true;
-	}
-	return false;
-}
-
-/* The virtual group @key below @parent, created if there is room. */
+/*
+ * The virtual group @key below @parent, created if there is room, and
+ * marked used. At most one long-idle child of @parent is freed per call:
+ * the work under the lock stays bounded, and a parent that keeps being
+ * used sheds its dead children (old domids) one request at a time.
+ */
 static struct xot_grp *vgroup_get(struct xot_data *xd, struct xot_grp *parent,
 				  u64 key, u32 weight, u8 level)
 {
+	unsigned int max = level == XOT_LEVEL_VM ? READ_ONCE(xd->max_vms) :
+			   READ_ONCE(xd->max_guest_groups);
 	struct rb_node **link, *up;
-	struct xot_grp *vg = vgroup_find(parent, key, &link, &up);
+	struct xot_grp *vg;
 
+	if (parent->nr_vchildren > XOT_VGROUP_KEEP)
+		vgroup_reclaim(parent, true);
+	vg = vgroup_find(parent, key, &link, &up);
 	if (vg) {
 		if (vg->group.entity.weight != weight)
 			xot_entity_set_weight(&vg->group.entity, weight);
+		list_move_tail(&vg->vlru_node, &parent->vlru);
+		vg->vused = jiffies;
 		return vg;
 	}
-	if (parent->nr_vchildren >= READ_ONCE(xd->max_guest_groups)) {
-		if (!vgroup_reclaim(parent))
+	if (parent->nr_vchildren >= max) {
+		if (!vgroup_reclaim(parent, false))
 			return NULL;
 		vgroup_find(parent, key, &link, &up);
 	}
-	vg = kzalloc(sizeof(*vg), GFP_NOWAIT | __GFP_NOWARN);
+	vg = kmem_cache_zalloc(vgroup_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!vg)
 		return NULL;
 	vg->xd = xd;
@@ -237,15 +307,21 @@ static struct xot_grp *vgroup_get(struct xot_data *xd, struct xot_grp *parent,
 	vg->vparent = parent;
 	vg->vkey = key;
 	vg->level = level;
+	vg->linked = true;
 	vg->queues = RB_ROOT;
 	vg->vchildren = RB_ROOT;
+	INIT_LIST_HEAD(&vg->vlru);
 	INIT_LIST_HEAD(&vg->idle_queues);
 	atomic_set(&vg->vrefs, 0);
 	xot_group_init(&vg->group, &parent->group, weight);
 	xot_queue_init(&vg->shared_q, vg, 0, XOT_WEIGHT_DEFAULT);
 	rb_link_node(&vg->vnode, up, link);
 	rb_insert_color(&vg->vnode, &parent->vchildren);
+	list_add_tail(&vg->vlru_node, &parent->vlru);
+	vg->vused = jiffies;
 	parent->nr_vchildren++;
+	atomic64_inc(level == XOT_LEVEL_VM ? &xd->vms_allocated :
+		     &xd->guest_groups_allocated);
 	return vg;
 }
 
@@ -297,14 +373,17 @@ struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
 	return xq;
 }
 
-/* debugfs tree: the virtual groups below @grp, indented by @depth. */
-void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
+/*
+ * debugfs tree: the virtual groups below @grp, indented by @depth, one line
+ * per group and queue while *@budget lasts (elevator.c: xot_tree_show()).
+ */
+void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth,
+		      unsigned int *budget)
 {
 	static const char *const what[] = { "cgroup", "vm", "guest-cgroup" };
-	struct rb_node *n;
-	struct xot_queue *xq;
+	struct rb_node *n, *qn;
 
-	for (n = rb_first(&grp->vchildren); n; n = rb_next(n)) {
+	for (n = rb_first(&grp->vchildren); n && *budget; n = rb_next(n)) {
 		struct xot_grp *vg = rb_entry(n, struct xot_grp, vnode);
 
 		seq_printf(m, "%*s%s %llu w=%u vt=%llu vclock=%llu active_children=%u queues=%u refs=%d rqs=%lld%s\n",
@@ -317,11 +396,14 @@ void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth)
 		seq_printf(m, "%*s  shared tgid=0 w=%u queued=%u rqs=%llu\n", 2 * depth, "",
 			   vg->shared_q.entity.weight, vg->shared_q.nr_queued,
 			   vg->shared_q.dispatched);
-		for (xq = rb_entry_safe(rb_first(&vg->queues), struct xot_queue, node); xq;
-		     xq = rb_entry_safe(rb_next(&xq->node), struct xot_queue, node))
+		(*budget)--;
+		for (qn = rb_first(&vg->queues); qn && *budget; qn = rb_next(qn), (*budget)--) {
+			struct xot_queue *xq = rb_entry(qn, struct xot_queue, node);
+
 			seq_printf(m, "%*s  process tgid=%u w=%u queued=%u refs=%d rqs=%llu\n",
 				   2 * depth, "", xq->tgid, xq->entity.weight,
 				   xq->nr_queued, atomic_read(&xq->refs), xq->dispatched);
-		xot_vgroups_dump(m, vg, depth + 1);
+		}
+		xot_vgroups_dump(m, vg, depth + 1, budget);
 	}
 }

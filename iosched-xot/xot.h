@@ -70,6 +70,19 @@ struct xot_grp {
 	struct list_head idle_queues;	/* empty queues, oldest first */
 	unsigned int nr_queues;		/* per-process queues allocated */
 	u32 dev_weight;			/* "MAJ:MIN W" of io.xot.weight; 0: none */
+	/*
+	 * The weight the cgroup files ask for (WRITE_ONCE by blkcg.c, under
+	 * the blkcg's lock): the elevator applies it to the tree under its
+	 * own lock, at the next insertion below the group (xot_grp_use()).
+	 */
+	u32 weight;
+	/*
+	 * In the scheduling tree (under xd->lock). A blkg's group is linked
+	 * by the elevator when it first uses it, not by pd_init, which runs
+	 * under the queue_lock (blkcg.c: "Locking"). Virtual groups are
+	 * linked when created.
+	 */
+	bool linked;
 	struct xot_grp_stats stats;
 	/*
 	 * Requests of this group and the groups below it, from insertion to
@@ -86,7 +99,10 @@ struct xot_grp {
 	struct xot_grp *owner;		/* the blkg's group; NULL in that group */
 	struct xot_grp *vparent;	/* the group above a virtual group */
 	struct rb_root vchildren;	/* virtual groups below, by vkey */
+	struct list_head vlru;		/* the same, least recently used first */
 	struct rb_node vnode;		/* in vparent->vchildren */
+	struct list_head vlru_node;	/* in vparent->vlru */
+	unsigned long vused;		/* jiffies of the last request put below */
 	u64 vkey;			/* VM: domid; guest group: guest cgroup id */
 	atomic_t vrefs;			/* requests inserted below, not finished */
 	unsigned int nr_vchildren;
@@ -136,6 +152,11 @@ struct xot_data {
 	u64 antic_hits;			/* it came back within the wait */
 	u64 antic_expired;		/* it did not (or lost its turn) */
 	atomic64_t tag_limited;		/* allocations held to one tag per word */
+	/* virtual groups made and freed (freed also by pd_free, unlocked) */
+	atomic64_t vms_allocated;
+	atomic64_t vms_freed;
+	atomic64_t guest_groups_allocated;
+	atomic64_t guest_groups_freed;
 
 	/* written at completion, lock-free: a cache line of their own */
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
@@ -148,7 +169,8 @@ struct xot_data {
 	unsigned int front_merges;
 	unsigned int max_inflight;	/* 0: no limit */
 	unsigned int max_queues;	/* process queues per group, and per VM */
-	unsigned int max_guest_groups;	/* virtual groups per VM (and VMs per group) */
+	unsigned int max_guest_groups;	/* guest cgroups per VM */
+	unsigned int max_vms;		/* VMs per dom0 cgroup */
 	unsigned int idle_credit;	/* 4 KiB requests at weight 100 */
 	unsigned int depth;		/* requests the driver holds at once */
 	unsigned int inflight_mode;	/* 0 none, 1 driver depth, 2 + window */
@@ -221,9 +243,11 @@ struct xot_queue *xot_origin_queue(struct xot_data *xd, struct xot_grp *grp,
 				   struct request *rq);
 void xot_origin_release(struct request *rq);
 void xot_vgroups_free(struct xot_grp *grp);
-void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth);
+void xot_vgroups_dump(struct seq_file *m, struct xot_grp *grp, int depth,
+		      unsigned int *budget);
 
 /* blkcg.c */
+struct xot_grp *xot_grp_use(struct xot_data *xd, struct xot_grp *grp);
 int xot_blkcg_register(void);
 void xot_blkcg_unregister(void);
 u32 xot_grp_weight(struct xot_grp *grp);

@@ -12,6 +12,7 @@
 #   the host lab smoke test (QEMU: xot on null_blk and virtio, fio verify),
 #   the host lab cgroup test (io.xot.weight grammar, cgroup-tools, shares),
 #   the host lab lifecycle test (queue reuse, busy cgroup deletion, switching),
+#   the host lab io.max test (new cgroups' first I/O under blk-throttle),
 #   the Xen lab smoke test (QEMU: Xen, dom0 on xot, two domUs with fio verify),
 #   the Xen lab channel test (XoT records from the guests matched in dom0),
 #   the Xen lab hostile test (a test-only guest attacking dom0 through XoT).
@@ -27,7 +28,7 @@ LOGDIR=$TOP/build/test-logs
 ALL_STEPS="deps build style unit fuzz cli host xen"
 ONLY=""
 
-usage() { sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--only) ONLY=${2:?--only needs a step list}; shift 2 ;;
@@ -161,6 +162,9 @@ if wanted host; then
 	lab_step host host-lab-smoke "$TOP/userspace/lab/host-lab.sh" smoke
 	lab_step host-cgroup host-lab-cgroup-weights "$TOP/userspace/lab/host-lab.sh" cgroup-weights
 	lab_step host-life host-lab-lifecycle "$TOP/userspace/lab/host-lab.sh" lifecycle
+	# io.max throttling while hundreds of new cgroups do their first I/O
+	# and weights are written: xot's locks against blk-throttle's (~60 s)
+	lab_step host-iomax host-lab-iomax-newcg "$TOP/userspace/lab/host-lab.sh" iomax-newcg
 	# weight 1 against 10000: waits in dispatches against the documented bound
 	lab_step host-starve host-lab-starvation "$TOP/userspace/lab/host-lab.sh" starvation
 	# writes with FUA and cache flushes bypass the elevator: charged as debt

@@ -15,7 +15,8 @@
 #               channel of its own, records
 #               matched on it with at most 5 % unmatched and none rejected,
 #               the old domain's vbd was forgotten, and nothing is left in
-#               flight on the device.
+#               flight on the device; the elevator made a VM group per
+#               domid and keeps no more than the domains plus 4 idle ones.
 
 . "$XOT_LIB/guest.sh"
 
@@ -173,12 +174,29 @@ elevator_weight() {
 		tail -1 | grep -qx w=700 || err "the last weight seen is not 700"
 }
 
+# the elevator's VM groups (iosched-xot/origin.c): a VM per domid seen on
+# the device (the old and new domids of the save/restore and of the
+# reboot), and no more alive than the domains plus the 4 idle ones a dom0
+# cgroup keeps (XOT_VGROUP_KEEP; VMs idle for 10 s beyond those are freed)
+elevator_vms() { # dev
+	local st=/sys/kernel/debug/block/${1#/dev/}/sched/stats alloc freed
+	cat "$st"
+	alloc=$(awk '$1 == "vms_allocated" { print $2 }' "$st")
+	freed=$(awk '$1 == "vms_freed" { print $2 }' "$st")
+	[ -n "$alloc" ] && [ -n "$freed" ] || err "no vms_allocated/vms_freed in $st"
+	# the domains of this run use this device, or none of them does
+	[ "$alloc" = 0 ] && { echo "no guest I/O on $1"; return 0; }
+	[ "$alloc" -ge 2 ] || err "$alloc VM group(s): a domain had old and new domids"
+	[ $((alloc - freed)) -le $((4 + 2)) ] || err "$((alloc - freed)) VM groups alive"
+}
+
 after_domus() {
 	check new-channel-matched new_channel_matched $STATE/new $STATE/old
 	check rebooted-channel-matched new_channel_matched $STATE/new2
 	check elevator-weight-at-runtime elevator_weight
 	for dev in $XOT_PHYS; do
 		check "idle-${dev#/dev/}" wait_idle "$dev"
+		check "elevator-vms-${dev#/dev/}" elevator_vms "$dev"
 	done
 	finish
 }
