@@ -106,27 +106,35 @@ struct hook_vbd *hook_vbd_find(u32 domid, u32 devid)
 
 /* ------------------------------------------------------------ ring mapping */
 
+/*
+ * Unmap a ring and give its pages back. Safe on a ring that ring_map() left
+ * half set up: pages is set only once gnttab_alloc_pages() filled it, and
+ * every handle starts invalid. A page whose unmap failed may still be
+ * mapped to the guest's memory: it is leaked, never reused.
+ */
 static void ring_unmap(struct hook_ring *r)
 {
 	struct gntab_unmap_queue_data q = {};
-	struct gnttab_unmap_grant_ref *unmap;
-	struct page **upages;
-	unsigned int i, n = 0;
+	struct gnttab_unmap_grant_ref *unmap = NULL;
+	struct page **upages = NULL, **freeable = NULL;
+	unsigned int i, n = 0, nfree = 0, leaked = 0;
+	int err = 0;
 
 	if (!r->pages)
 		goto out;
 	unmap = kcalloc(r->nr_pages, sizeof(*unmap), GFP_KERNEL);
 	upages = kcalloc(r->nr_pages, sizeof(*upages), GFP_KERNEL);
-	if (!unmap || !upages) {
+	freeable = kcalloc(r->nr_pages, sizeof(*freeable), GFP_KERNEL);
+	if (!unmap || !upages || !freeable) {
 		/* never free pages a guest may still map: leak them instead */
-		pr_err("xot-blkback: no memory to unmap a guest ring; leaking it\n");
-		kfree(unmap);
-		kfree(upages);
+		pr_err_ratelimited("xot-blkback: no memory to unmap a guest ring; leaking it\n");
 		goto out;
 	}
 	for (i = 0; i < r->nr_pages; i++) {
-		if (r->handles[i] == INVALID_GRANT_HANDLE)
+		if (r->handles[i] == INVALID_GRANT_HANDLE) {
+			freeable[nfree++] = r->pages[i];
 			continue;
+		}
 		gnttab_set_unmap_op(&unmap[n],
 				    (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
 				    GNTMAP_host_map | GNTMAP_readonly, r->handles[i]);
@@ -136,14 +144,28 @@ static void ring_unmap(struct hook_ring *r)
 	q.pages = upages;
 	q.count = n;
 	/* waits while the pages are still in use (e.g. by an in-flight read) */
-	if (n && gnttab_unmap_refs_sync(&q))
-		pr_warn("xot-blkback: unmapping a guest ring failed\n");
+	if (n)
+		err = gnttab_unmap_refs_sync(&q);
+	for (i = 0; i < n; i++) {
+		/* a failed hypercall leaves every op's status unknown */
+		if (err || unmap[i].status != GNTST_okay)
+			leaked++;
+		else
+			freeable[nfree++] = upages[i];
+	}
+	if (leaked)
+		pr_warn_ratelimited("xot-blkback: unmapping a guest ring failed (%d); leaking %u page(s)\n",
+				    err, leaked);
+	if (nfree)
+		gnttab_free_pages(nfree, freeable);
+out:
 	kfree(unmap);
 	kfree(upages);
-	gnttab_free_pages(r->nr_pages, r->pages);
-out:
+	kfree(freeable);
 	kfree(r->pages);
 	kfree(r->handles);
+	r->pages = NULL;
+	r->handles = NULL;
 }
 
 static void chan_free(struct hook_chan *c)
@@ -160,25 +182,26 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 {
 	const void *addr[1U << XOT_CHAN_MAX_ORDER];
 	struct gnttab_map_grant_ref *map;
+	struct page **pages;
 	unsigned int i, n = 1U << order;
 	int err;
 
 	r->nr_pages = n;
-	r->pages = kcalloc(n, sizeof(*r->pages), GFP_KERNEL);
 	r->handles = kcalloc(n, sizeof(*r->handles), GFP_KERNEL);
+	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
 	map = kcalloc(n, sizeof(*map), GFP_KERNEL);
-	if (!r->pages || !r->handles || !map) {
+	if (!r->handles || !pages || !map) {
 		err = -ENOMEM;
-		goto out;
+		goto err;
 	}
 	for (i = 0; i < n; i++)
 		r->handles[i] = INVALID_GRANT_HANDLE;
-	err = gnttab_alloc_pages(n, r->pages);
-	if (err) {
-		kfree(r->pages);
-		r->pages = NULL;
-		goto out;
-	}
+	err = gnttab_alloc_pages(n, pages);
+	if (err)
+		goto err;
+	/* from here ring_unmap() gives the pages back (and unmaps what mapped) */
+	r->pages = pages;
+	pages = NULL;
 	for (i = 0; i < n; i++)
 		gnttab_set_map_op(&map[i], (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
 				  GNTMAP_host_map | GNTMAP_readonly, refs[i], v->domid);
@@ -201,6 +224,9 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 	err = xot_chan_check_header(addr[0], order, ring);
 	if (!err)
 		xot_chan_consumer_init(&r->cons, addr, order);
+	goto out;
+err:
+	kfree(pages);
 out:
 	kfree(map);
 	return err;
@@ -251,8 +277,8 @@ static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o
 		c->nr_rings = i + 1;
 		err = ring_map(v, &c->rings[i], i, o->order, &o->refs[i << o->order]);
 		if (err) {
-			pr_warn("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
-				v->domid, v->devid, i, err);
+			pr_warn_ratelimited("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
+					    v->domid, v->devid, i, err);
 			chan_free(c);
 			return NULL;
 		}
@@ -298,8 +324,8 @@ static void offer_work_fn(struct work_struct *work)
 	}
 	if (version != XOT_WIRE_VERSION || !offer_read(v, &o)) {
 		if (version == XOT_WIRE_VERSION)
-			pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
-				v->domid, v->devid);
+			pr_warn_ratelimited("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
+					    v->domid, v->devid);
 		v->chan_errors++;
 		chan_replace(v, NULL);
 		goto out;
@@ -315,8 +341,8 @@ static void offer_work_fn(struct work_struct *work)
 		v->chan_ups++;
 	chan_replace(v, c);
 	if (c)
-		pr_info("xot-blkback: dom%u (%s) vbd %u: XoT channel up, %u ring(s) of %u page(s)\n",
-			v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
+		pr_info_ratelimited("xot-blkback: dom%u (%s) vbd %u: XoT channel up, %u ring(s) of %u page(s)\n",
+				    v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
 out:
 	mutex_unlock(&hook_mutex);
 }
@@ -402,8 +428,8 @@ static void vbd_add(u32 domid, u32 devid)
 	v->watch.callback = frontend_changed;
 	/* fires at once: an offer made before we looked is read too */
 	v->watching = !register_xenbus_watch(&v->watch);
-	pr_info("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
-		domid, v->name, devid);
+	pr_info_ratelimited("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
+			    domid, v->name, devid);
 	return;
 err:
 	kfree(v->backend);
