@@ -52,6 +52,8 @@ struct hook_vbd {
 	struct rcu_head rcu;
 	u32 domid;
 	u32 devid;
+	u16 handle;			/* blkback's vbd.handle: xot_vdev_handle(devid) */
+	bool handle_clash;		/* another vbd of the domain has the handle */
 	u32 vm_weight;			/* from vm_weights by VM name; 100 by default */
 	char name[XOT_HOOK_NAME_LEN];	/* VM name, "" if unknown */
 	char *backend;			/* backend/vbd/<domid>/<devid> */
@@ -77,6 +79,7 @@ extern struct mutex hook_mutex;
 int hook_vbd_start(void);
 void hook_vbd_stop(void);
 struct hook_vbd *hook_vbd_find(u32 domid, u32 devid);	/* rcu_read_lock held */
+struct hook_vbd *hook_vbd_of_handle(u32 domid, u16 handle);	/* rcu_read_lock held */
 void hook_vbd_show(struct seq_file *m);
 unsigned long hook_blkif_schedule(void);
 

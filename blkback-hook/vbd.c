@@ -27,6 +27,7 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
+#include <xot/blk.h>
 #include "hook.h"
 
 /* every vbd known, read under RCU */
@@ -100,6 +101,23 @@ struct hook_vbd *hook_vbd_find(u32 domid, u32 devid)
 
 	list_for_each_entry_rcu(v, &hook_vbds, node)
 		if (v->domid == domid && v->devid == devid)
+			return v;
+	return NULL;
+}
+
+/*
+ * The vbd a blkback ring thread serves: blkback knows it by a 16-bit
+ * handle, which an extended device number (xvdq and beyond) does not fit
+ * (include/xot/blk.h). Two vbds of a domain with one handle are both
+ * marked (vbd_add()) and matched by neither's records: their requests are
+ * still charged to the right VM.
+ */
+struct hook_vbd *hook_vbd_of_handle(u32 domid, u16 handle)
+{
+	struct hook_vbd *v;
+
+	list_for_each_entry_rcu(v, &hook_vbds, node)
+		if (v->domid == domid && v->handle == handle)
 			return v;
 	return NULL;
 }
@@ -387,7 +405,7 @@ static void vbd_remove(struct hook_vbd *v)
 
 static void vbd_add(u32 domid, u32 devid)
 {
-	struct hook_vbd *v;
+	struct hook_vbd *v, *other;
 	char *name;
 
 	if (hook_vbd_find(domid, devid))
@@ -397,6 +415,7 @@ static void vbd_add(u32 domid, u32 devid)
 		return;
 	v->domid = domid;
 	v->devid = devid;
+	v->handle = xot_vdev_handle(devid);
 	INIT_DELAYED_WORK(&v->offer_work, offer_work_fn);
 	v->backend = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
 	if (!v->backend)
@@ -421,6 +440,13 @@ static void vbd_add(u32 domid, u32 devid)
 	v->watch_path = kasprintf(GFP_KERNEL, "%s/%s", v->frontend, XOT_XS_VERSION);
 	if (!v->watch_path)
 		goto err;
+	list_for_each_entry(other, &hook_vbds, node)
+		if (other->domid == domid && other->handle == v->handle) {
+			WRITE_ONCE(other->handle_clash, true);
+			v->handle_clash = true;
+			pr_warn_ratelimited("xot-blkback: dom%u vbds %u and %u share blkback handle %u: no records for either\n",
+					    domid, other->devid, devid, v->handle);
+		}
 	list_add_rcu(&v->node, &hook_vbds);
 	/* tell the frontend we read XoT rings of this version */
 	xenbus_printf(XBT_NIL, v->backend, XOT_XS_FEATURE, "%u", XOT_WIRE_VERSION);
