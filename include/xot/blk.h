@@ -39,7 +39,7 @@ enum req_op {
  *  - blkback turns a guest flush into an empty WRITE|PREFLUSH bio: an
  *    empty write is a FLUSH.
  */
-static inline bool xot_op_of_blk(unsigned int op, u32 nr_sectors, u8 *out)
+static inline bool xot_op_of_blk(enum req_op op, u32 nr_sectors, u8 *out)
 {
 	switch (op) {
 	case REQ_OP_READ:

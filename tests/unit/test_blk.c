@@ -20,9 +20,9 @@ static _Alignas(64) u8 ring_mem[XOT_CHAN_PAGE_SIZE];
 /* a guest request and the bio blkback submits for it */
 struct pair {
 	const char *what;
-	unsigned int guest_op;
+	enum req_op guest_op;
 	u32 guest_sectors;
-	unsigned int dom0_op;
+	enum req_op dom0_op;
 	u32 dom0_sectors;
 	u8 want;
 };
