@@ -35,6 +35,7 @@
 
 #include <xen-blkback/common.h>
 
+#include <xot/blk.h>
 #include <xot/ktracepoint.h>
 #include <xot/sched.h>
 #include "hook.h"
@@ -88,21 +89,6 @@ static struct xen_blkif_ring *current_blkif_ring(void)
 	return kthread_data(current);
 }
 
-static u8 bio_xot_op(const struct bio *bio)
-{
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-		return XOT_OP_READ;
-	case REQ_OP_DISCARD:
-		return XOT_OP_DISCARD;
-	case REQ_OP_WRITE_ZEROES:
-		return XOT_OP_WRITE_ZEROES;
-	default:
-		/* blkback turns a guest flush into an empty WRITE|PREFLUSH */
-		return bio_sectors(bio) ? XOT_OP_WRITE : XOT_OP_FLUSH;
-	}
-}
-
 static void origin_from_record(struct xot_origin *o, const struct xot_record *r)
 {
 	o->cgroup_id = r->cgroup_id;
@@ -140,7 +126,7 @@ static void probe_bio_queue(void *ignore, struct bio *bio)
 	}
 
 	rcu_read_lock();
-	v = hook_vbd_find(blkif->domid, blkif->vbd.handle);
+	v = hook_vbd_of_handle(blkif->domid, blkif->vbd.handle);
 	if (!v || r >= XOT_MAX_RING) {
 		atomic64_inc(&unknown_vbd_bios);
 		goto out;
@@ -151,9 +137,10 @@ static void probe_bio_queue(void *ignore, struct bio *bio)
 	t->origin.vm_weight = READ_ONCE(v->vm_weight);
 	t->origin.flags = 0;
 	c = rcu_dereference(v->chan);
-	if (!c || r >= c->nr_rings)
+	/* the same op as the guest's record (include/xot/blk.h), or none */
+	if (!c || r >= c->nr_rings || READ_ONCE(v->handle_clash) ||
+	    !xot_op_of_blk(bio_op(bio), bio_sectors(bio), &req.op))
 		goto out;
-	req.op = bio_xot_op(bio);
 	req.nr_sectors = bio_sectors(bio);
 	/* the tracepoint sees whole-disk sectors; the guest, its partition's */
 	req.sector = req.nr_sectors ? bio->bi_iter.bi_sector - bio->bi_bdev->bd_start_sect : 0;
@@ -181,7 +168,7 @@ static bool hook_current_origin(struct xot_origin *o)
 	o->domid = blkif->domid;
 	o->vm_weight = XOT_WEIGHT_DEFAULT;
 	rcu_read_lock();
-	v = hook_vbd_find(blkif->domid, blkif->vbd.handle);
+	v = hook_vbd_of_handle(blkif->domid, blkif->vbd.handle);
 	if (v && r < XOT_MAX_RING)
 		*o = v->threads[r].origin;
 	rcu_read_unlock();

@@ -52,31 +52,39 @@ struct hook_vbd {
 	struct rcu_head rcu;
 	u32 domid;
 	u32 devid;
+	u16 handle;			/* blkback's vbd.handle: xot_vdev_handle(devid) */
+	bool handle_clash;		/* another vbd of the domain has the handle */
 	u32 vm_weight;			/* from vm_weights by VM name; 100 by default */
 	char name[XOT_HOOK_NAME_LEN];	/* VM name, "" if unknown */
 	char *backend;			/* backend/vbd/<domid>/<devid> */
 	char *frontend;			/* the guest's device/vbd/<devid> */
 	char *watch_path;		/* <frontend>/xot-version */
-	struct xenbus_watch watch;
+	struct xenbus_watch watch;	/* on watch_path, with a will_handle */
 	bool watching;
 	/* reads the offer outside xenwatch, coalescing rewrites (vbd.c) */
 	struct delayed_work offer_work;
 	unsigned long offer_next;	/* jiffies: earliest next read */
-	struct hook_chan __rcu *chan;	/* NULL: no channel */
+	/* tears the vbd down outside xenwatch once it is off hook_vbds */
+	struct work_struct free_work;
+	struct list_head gone;		/* on the unload's list of vbds to tear down */
+	/* serialises the offer reads and channel changes of this vbd only */
+	struct mutex lock;
+	struct hook_chan __rcu *chan;	/* NULL: no channel; changed under lock */
 	u64 offer_events;		/* xot-version watch events */
-	u64 offer_reads;		/* times the offer was read */
-	u64 chan_ups;			/* times a channel was mapped */
-	u64 chan_errors;		/* offers refused (bad keys, failed maps) */
+	u64 offer_reads;		/* times the offer was read (lock) */
+	u64 chan_ups;			/* times a channel was mapped (lock) */
+	u64 chan_errors;		/* offers refused: bad keys, failed maps (lock) */
 	struct hook_thread threads[XOT_MAX_RING];
 };
 
-extern struct list_head hook_vbds;	/* RCU readers; writers hold hook_mutex */
+/* RCU readers; writers hold hook_mutex (and vbd.c's discovery mutex) */
+extern struct list_head hook_vbds;
 extern struct mutex hook_mutex;
 
 /* vbd.c */
 int hook_vbd_start(void);
 void hook_vbd_stop(void);
-struct hook_vbd *hook_vbd_find(u32 domid, u32 devid);	/* rcu_read_lock held */
+struct hook_vbd *hook_vbd_of_handle(u32 domid, u16 handle);	/* rcu_read_lock held */
 void hook_vbd_show(struct seq_file *m);
 unsigned long hook_blkif_schedule(void);
 

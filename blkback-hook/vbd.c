@@ -27,12 +27,26 @@
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
+#include <xot/blk.h>
 #include "hook.h"
 
 /* every vbd known, read under RCU */
 LIST_HEAD(hook_vbds);
-/* serialises changes to hook_vbds, the vbds' channels and the VM weights */
+/*
+ * Held only to insert into or remove from hook_vbds and for the VM
+ * weights: never across a xenstore access, a grant operation or an RCU
+ * grace period, so that nothing a guest can make slow (its offers) holds
+ * up discovery in xenwatch or a write of vm_weights.
+ */
 DEFINE_MUTEX(hook_mutex);
+/*
+ * Serialises discovery (xenwatch's backend_changed() and unload), the only
+ * writers of hook_vbds: its holder may read xenstore while it walks the
+ * list. No offer work takes it.
+ */
+static DEFINE_MUTEX(hook_scan_mutex);
+/* offer reads and vbd teardowns: destroyed (drained) at unload */
+static struct workqueue_struct *hook_wq;
 
 static struct xenbus_watch backend_watch;
 static unsigned long blkif_schedule_fn;
@@ -94,39 +108,54 @@ unsigned long hook_blkif_schedule(void)
 	return READ_ONCE(blkif_schedule_fn);
 }
 
-struct hook_vbd *hook_vbd_find(u32 domid, u32 devid)
+/*
+ * The vbd a blkback ring thread serves: blkback knows it by a 16-bit
+ * handle, which an extended device number (xvdq and beyond) does not fit
+ * (include/xot/blk.h). Two vbds of a domain with one handle are both
+ * marked (vbd_add()) and matched by neither's records: their requests are
+ * still charged to the right VM.
+ */
+struct hook_vbd *hook_vbd_of_handle(u32 domid, u16 handle)
 {
 	struct hook_vbd *v;
 
 	list_for_each_entry_rcu(v, &hook_vbds, node)
-		if (v->domid == domid && v->devid == devid)
+		if (v->domid == domid && v->handle == handle)
 			return v;
 	return NULL;
 }
 
 /* ------------------------------------------------------------ ring mapping */
 
+/*
+ * Unmap a ring and give its pages back. Safe on a ring that ring_map() left
+ * half set up: pages is set only once gnttab_alloc_pages() filled it, and
+ * every handle starts invalid. A page whose unmap failed may still be
+ * mapped to the guest's memory: it is leaked, never reused.
+ */
 static void ring_unmap(struct hook_ring *r)
 {
 	struct gntab_unmap_queue_data q = {};
-	struct gnttab_unmap_grant_ref *unmap;
-	struct page **upages;
-	unsigned int i, n = 0;
+	struct gnttab_unmap_grant_ref *unmap = NULL;
+	struct page **upages = NULL, **freeable = NULL;
+	unsigned int i, n = 0, nfree = 0, leaked = 0;
+	int err = 0;
 
 	if (!r->pages)
 		goto out;
 	unmap = kcalloc(r->nr_pages, sizeof(*unmap), GFP_KERNEL);
 	upages = kcalloc(r->nr_pages, sizeof(*upages), GFP_KERNEL);
-	if (!unmap || !upages) {
+	freeable = kcalloc(r->nr_pages, sizeof(*freeable), GFP_KERNEL);
+	if (!unmap || !upages || !freeable) {
 		/* never free pages a guest may still map: leak them instead */
-		pr_err("xot-blkback: no memory to unmap a guest ring; leaking it\n");
-		kfree(unmap);
-		kfree(upages);
+		pr_err_ratelimited("xot-blkback: no memory to unmap a guest ring; leaking it\n");
 		goto out;
 	}
 	for (i = 0; i < r->nr_pages; i++) {
-		if (r->handles[i] == INVALID_GRANT_HANDLE)
+		if (r->handles[i] == INVALID_GRANT_HANDLE) {
+			freeable[nfree++] = r->pages[i];
 			continue;
+		}
 		gnttab_set_unmap_op(&unmap[n],
 				    (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
 				    GNTMAP_host_map | GNTMAP_readonly, r->handles[i]);
@@ -136,14 +165,28 @@ static void ring_unmap(struct hook_ring *r)
 	q.pages = upages;
 	q.count = n;
 	/* waits while the pages are still in use (e.g. by an in-flight read) */
-	if (n && gnttab_unmap_refs_sync(&q))
-		pr_warn("xot-blkback: unmapping a guest ring failed\n");
+	if (n)
+		err = gnttab_unmap_refs_sync(&q);
+	for (i = 0; i < n; i++) {
+		/* a failed hypercall leaves every op's status unknown */
+		if (err || unmap[i].status != GNTST_okay)
+			leaked++;
+		else
+			freeable[nfree++] = upages[i];
+	}
+	if (leaked)
+		pr_warn_ratelimited("xot-blkback: unmapping a guest ring failed (%d); leaking %u page(s)\n",
+				    err, leaked);
+	if (nfree)
+		gnttab_free_pages(nfree, freeable);
+out:
 	kfree(unmap);
 	kfree(upages);
-	gnttab_free_pages(r->nr_pages, r->pages);
-out:
+	kfree(freeable);
 	kfree(r->pages);
 	kfree(r->handles);
+	r->pages = NULL;
+	r->handles = NULL;
 }
 
 static void chan_free(struct hook_chan *c)
@@ -160,25 +203,26 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 {
 	const void *addr[1U << XOT_CHAN_MAX_ORDER];
 	struct gnttab_map_grant_ref *map;
+	struct page **pages;
 	unsigned int i, n = 1U << order;
 	int err;
 
 	r->nr_pages = n;
-	r->pages = kcalloc(n, sizeof(*r->pages), GFP_KERNEL);
 	r->handles = kcalloc(n, sizeof(*r->handles), GFP_KERNEL);
+	pages = kcalloc(n, sizeof(*pages), GFP_KERNEL);
 	map = kcalloc(n, sizeof(*map), GFP_KERNEL);
-	if (!r->pages || !r->handles || !map) {
+	if (!r->handles || !pages || !map) {
 		err = -ENOMEM;
-		goto out;
+		goto err;
 	}
 	for (i = 0; i < n; i++)
 		r->handles[i] = INVALID_GRANT_HANDLE;
-	err = gnttab_alloc_pages(n, r->pages);
-	if (err) {
-		kfree(r->pages);
-		r->pages = NULL;
-		goto out;
-	}
+	err = gnttab_alloc_pages(n, pages);
+	if (err)
+		goto err;
+	/* from here ring_unmap() gives the pages back (and unmaps what mapped) */
+	r->pages = pages;
+	pages = NULL;
 	for (i = 0; i < n; i++)
 		gnttab_set_map_op(&map[i], (unsigned long)pfn_to_kaddr(page_to_pfn(r->pages[i])),
 				  GNTMAP_host_map | GNTMAP_readonly, refs[i], v->domid);
@@ -201,6 +245,9 @@ static int ring_map(struct hook_vbd *v, struct hook_ring *r, unsigned int ring,
 	err = xot_chan_check_header(addr[0], order, ring);
 	if (!err)
 		xot_chan_consumer_init(&r->cons, addr, order);
+	goto out;
+err:
+	kfree(pages);
 out:
 	kfree(map);
 	return err;
@@ -251,8 +298,8 @@ static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o
 		c->nr_rings = i + 1;
 		err = ring_map(v, &c->rings[i], i, o->order, &o->refs[i << o->order]);
 		if (err) {
-			pr_warn("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
-				v->domid, v->devid, i, err);
+			pr_warn_ratelimited("xot-blkback: dom%u vbd %u: XoT ring %u not mapped (%d)\n",
+					    v->domid, v->devid, i, err);
 			chan_free(c);
 			return NULL;
 		}
@@ -260,11 +307,11 @@ static struct hook_chan *chan_map(struct hook_vbd *v, const struct hook_offer *o
 	return c;
 }
 
-/* Replace the vbd's channel (hook_mutex held); the old one is unmapped. */
+/* Replace the vbd's channel (v->lock held); the old one is unmapped. */
 static void chan_replace(struct hook_vbd *v, struct hook_chan *c)
 {
 	struct hook_chan *old = rcu_replace_pointer(v->chan, c,
-						    lockdep_is_held(&hook_mutex));
+						    lockdep_is_held(&v->lock));
 
 	if (!old)
 		return;
@@ -279,7 +326,8 @@ static void chan_replace(struct hook_vbd *v, struct hook_chan *c)
  * period there would hold up every other backend's xenstore events, and a
  * guest can rewrite the key as often as it likes. Events that come while
  * a read is pending are coalesced into it, reads of one vbd are at least
- * XOT_HOOK_OFFER_INTERVAL apart.
+ * XOT_HOOK_OFFER_INTERVAL apart. Only this vbd's lock is held: a slow or
+ * hostile guest delays its own channel, nobody else's.
  */
 static void offer_work_fn(struct work_struct *work)
 {
@@ -289,7 +337,7 @@ static void offer_work_fn(struct work_struct *work)
 	unsigned int version;
 	struct hook_chan *c;
 
-	mutex_lock(&hook_mutex);
+	mutex_lock(&v->lock);
 	WRITE_ONCE(v->offer_next, jiffies + XOT_HOOK_OFFER_INTERVAL);
 	v->offer_reads++;
 	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_VERSION, "%u", &version) != 1) {
@@ -298,8 +346,8 @@ static void offer_work_fn(struct work_struct *work)
 	}
 	if (version != XOT_WIRE_VERSION || !offer_read(v, &o)) {
 		if (version == XOT_WIRE_VERSION)
-			pr_warn("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
-				v->domid, v->devid);
+			pr_warn_ratelimited("xot-blkback: dom%u vbd %u: bad XoT ring keys\n",
+					    v->domid, v->devid);
 		v->chan_errors++;
 		chan_replace(v, NULL);
 		goto out;
@@ -315,13 +363,26 @@ static void offer_work_fn(struct work_struct *work)
 		v->chan_ups++;
 	chan_replace(v, c);
 	if (c)
-		pr_info("xot-blkback: dom%u (%s) vbd %u: XoT channel up, %u ring(s) of %u page(s)\n",
-			v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
+		pr_info_ratelimited("xot-blkback: dom%u (%s) vbd %u: XoT channel up, %u ring(s) of %u page(s)\n",
+				    v->domid, v->name, v->devid, c->nr_rings, 1U << c->order);
 out:
-	mutex_unlock(&hook_mutex);
+	mutex_unlock(&v->lock);
 }
 
-/* xenwatch: only queue the read (see offer_work_fn) */
+/*
+ * xenbus's reader thread, before it queues an event for xenwatch: drop the
+ * event while one of this watch is still queued (as the backend bus does
+ * for frontend state since XSA-349). The queued one makes the offer be
+ * read as it is when the read runs, so nothing is lost, and a guest that
+ * rewrites xot-version in a loop queues at most one event at a time.
+ */
+static bool frontend_will_handle(struct xenbus_watch *w, const char *path,
+				 const char *token)
+{
+	return w->nr_pending == 0;
+}
+
+/* xenwatch: only queue the read (see offer_work_fn); a pending one absorbs it */
 static void frontend_changed(struct xenbus_watch *w, const char *path,
 			     const char *token)
 {
@@ -329,7 +390,7 @@ static void frontend_changed(struct xenbus_watch *w, const char *path,
 	long wait = (long)(READ_ONCE(v->offer_next) - jiffies);
 
 	WRITE_ONCE(v->offer_events, v->offer_events + 1);
-	queue_delayed_work(system_wq, &v->offer_work,
+	queue_delayed_work(hook_wq, &v->offer_work,
 			   wait > 0 && wait <= XOT_HOOK_OFFER_INTERVAL ? wait : 0);
 }
 
@@ -345,33 +406,69 @@ static void vbd_free_rcu(struct rcu_head *head)
 	kfree(v);
 }
 
-/* hook_mutex held. The watch is gone and no probe sees @v afterwards. */
-static void vbd_remove(struct hook_vbd *v)
+/*
+ * Tear down a vbd already off hook_vbds: its watch first (after that no
+ * event queues its offer work; unregistering waits for a callback that
+ * runs), then its offer work, then its channel. Sleeps (xenwatch, grant
+ * unmaps, RCU): never called in xenwatch nor with hook_mutex held.
+ */
+static void vbd_teardown(struct hook_vbd *v)
 {
-	list_del_rcu(&v->node);
-	/* the watch may queue the offer work, which takes hook_mutex */
-	mutex_unlock(&hook_mutex);
 	if (v->watching)
 		unregister_xenbus_watch(&v->watch);
 	cancel_delayed_work_sync(&v->offer_work);
-	mutex_lock(&hook_mutex);
+	mutex_lock(&v->lock);
 	chan_replace(v, NULL);
+	mutex_unlock(&v->lock);
 	call_rcu(&v->rcu, vbd_free_rcu);
 }
 
-static void vbd_add(u32 domid, u32 devid)
+static void vbd_free_work_fn(struct work_struct *work)
+{
+	vbd_teardown(container_of(work, struct hook_vbd, free_work));
+}
+
+/*
+ * hook_scan_mutex held. No new probe finds @v afterwards; the rest of the
+ * teardown runs on hook_wq, out of xenwatch.
+ */
+static void vbd_remove(struct hook_vbd *v)
+{
+	mutex_lock(&hook_mutex);
+	list_del_rcu(&v->node);
+	mutex_unlock(&hook_mutex);
+	queue_work(hook_wq, &v->free_work);
+}
+
+/* hook_scan_mutex held: the list does not change under the walk */
+static struct hook_vbd *vbd_lookup(u32 domid, u32 devid)
 {
 	struct hook_vbd *v;
+
+	list_for_each_entry_rcu(v, &hook_vbds, node,
+				lockdep_is_held(&hook_scan_mutex))
+		if (v->domid == domid && v->devid == devid)
+			return v;
+	return NULL;
+}
+
+/* hook_scan_mutex held */
+static void vbd_add(u32 domid, u32 devid)
+{
+	struct hook_vbd *v, *other;
 	char *name;
 
-	if (hook_vbd_find(domid, devid))
+	if (vbd_lookup(domid, devid))
 		return;
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return;
 	v->domid = domid;
 	v->devid = devid;
+	v->handle = xot_vdev_handle(devid);
+	mutex_init(&v->lock);
 	INIT_DELAYED_WORK(&v->offer_work, offer_work_fn);
+	INIT_WORK(&v->free_work, vbd_free_work_fn);
 	v->backend = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
 	if (!v->backend)
 		goto err;
@@ -391,19 +488,29 @@ static void vbd_add(u32 domid, u32 devid)
 		}
 		kfree(name);
 	}
-	v->vm_weight = hook_vm_weight(v->name);
 	v->watch_path = kasprintf(GFP_KERNEL, "%s/%s", v->frontend, XOT_XS_VERSION);
 	if (!v->watch_path)
 		goto err;
+	mutex_lock(&hook_mutex);
+	v->vm_weight = hook_vm_weight(v->name);
+	list_for_each_entry(other, &hook_vbds, node)
+		if (other->domid == domid && other->handle == v->handle) {
+			WRITE_ONCE(other->handle_clash, true);
+			v->handle_clash = true;
+			pr_warn_ratelimited("xot-blkback: dom%u vbds %u and %u share blkback handle %u: no records for either\n",
+					    domid, other->devid, devid, v->handle);
+		}
 	list_add_rcu(&v->node, &hook_vbds);
+	mutex_unlock(&hook_mutex);
 	/* tell the frontend we read XoT rings of this version */
 	xenbus_printf(XBT_NIL, v->backend, XOT_XS_FEATURE, "%u", XOT_WIRE_VERSION);
 	v->watch.node = v->watch_path;
+	v->watch.will_handle = frontend_will_handle;
 	v->watch.callback = frontend_changed;
 	/* fires at once: an offer made before we looked is read too */
 	v->watching = !register_xenbus_watch(&v->watch);
-	pr_info("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
-		domid, v->name, devid);
+	pr_info_ratelimited("xot-blkback: dom%u (%s) vbd %u: feature-xot offered\n",
+			    domid, v->name, devid);
 	return;
 err:
 	kfree(v->backend);
@@ -421,7 +528,20 @@ static bool parse_vbd_path(const char *path, u32 *domid, u32 *devid)
 	return path[n] == '\0' || path[n] == '/';
 }
 
-static void scan_all(void)
+/* Parse "backend/vbd/<domid>" (nothing after); false if not that. */
+static bool parse_dom_path(const char *path, u32 *domid)
+{
+	int n = 0;
+
+	if (sscanf(path, "backend/vbd/%u%n", domid, &n) != 1 || !n)
+		return false;
+	return path[n] == '\0';
+}
+
+#define HOOK_ANY_DOMID	U32_MAX
+
+/* hook_scan_mutex held: add every vbd of @only (or of every domain) */
+static void scan(u32 only)
 {
 	char **doms, **devs, *dir;
 	unsigned int nd, nv, i, j;
@@ -431,7 +551,8 @@ static void scan_all(void)
 	if (IS_ERR(doms))
 		return;
 	for (i = 0; i < nd; i++) {
-		if (kstrtou32(doms[i], 10, &domid))
+		if (kstrtou32(doms[i], 10, &domid) ||
+		    (only != HOOK_ANY_DOMID && domid != only))
 			continue;
 		dir = kasprintf(GFP_KERNEL, "backend/vbd/%u", domid);
 		if (!dir)
@@ -448,6 +569,45 @@ static void scan_all(void)
 	kfree(doms);
 }
 
+/*
+ * hook_scan_mutex held: remove every vbd of @only (or of every domain)
+ * whose backend directory is gone. The toolstack may remove a domain's
+ * whole backend/vbd/<domid>, or all of backend/vbd: then the watch fires
+ * once, for that directory, and not for each vbd in it.
+ */
+static void reap(u32 only)
+{
+	struct hook_vbd *v, *tmp;
+
+	list_for_each_entry_safe(v, tmp, &hook_vbds, node)
+		if ((only == HOOK_ANY_DOMID || v->domid == only) &&
+		    !xenbus_exists(XBT_NIL, v->backend, ""))
+			vbd_remove(v);
+}
+
+/*
+ * xenbus's reader thread: what is worth waking xenwatch for. A vbd comes
+ * and goes with its directory (backend/vbd/<domid>/<devid>, or a parent
+ * removed whole); its "frontend" key may be written after the directory.
+ * Every other key below a vbd (blkback rewrites "state" each time the
+ * guest flips its own) changes nothing here: dropped, so that a guest
+ * cycling its state does not queue work for us in xenwatch.
+ */
+static bool backend_will_handle(struct xenbus_watch *w, const char *path,
+				const char *token)
+{
+	const char *p = path;
+	unsigned int slashes = 0;
+
+	for (; *p; p++)
+		if (*p == '/')
+			slashes++;
+	if (slashes <= 3)	/* backend/vbd/<domid>/<devid> and above */
+		return true;
+	p = strrchr(path, '/');
+	return slashes == 4 && !strcmp(p + 1, "frontend");
+}
+
 static void backend_changed(struct xenbus_watch *w, const char *path,
 			    const char *token)
 {
@@ -455,21 +615,19 @@ static void backend_changed(struct xenbus_watch *w, const char *path,
 	u32 domid, devid;
 	char *dir;
 
-	mutex_lock(&hook_mutex);
+	mutex_lock(&hook_scan_mutex);
 	if (!parse_vbd_path(path, &domid, &devid)) {
-		/* "backend/vbd" itself: at registration, or removed wholesale */
-		scan_all();
-		list_for_each_entry_rcu(v, &hook_vbds, node, lockdep_is_held(&hook_mutex))
-			if (!xenbus_exists(XBT_NIL, v->backend, "")) {
-				vbd_remove(v);
-				break;	/* the list changed; the next event rescans */
-			}
+		/* backend/vbd (registration) or a domain's directory */
+		if (!parse_dom_path(path, &domid))
+			domid = HOOK_ANY_DOMID;
+		scan(domid);
+		reap(domid);
 		goto out;
 	}
 	dir = kasprintf(GFP_KERNEL, "backend/vbd/%u/%u", domid, devid);
 	if (!dir)
 		goto out;
-	v = hook_vbd_find(domid, devid);
+	v = vbd_lookup(domid, devid);
 	if (!xenbus_exists(XBT_NIL, dir, "")) {
 		if (v)
 			vbd_remove(v);
@@ -478,7 +636,7 @@ static void backend_changed(struct xenbus_watch *w, const char *path,
 	}
 	kfree(dir);
 out:
-	mutex_unlock(&hook_mutex);
+	mutex_unlock(&hook_scan_mutex);
 }
 
 int hook_vbd_start(void)
@@ -487,35 +645,56 @@ int hook_vbd_start(void)
 
 	if (!xen_initial_domain())
 		return -ENODEV;
+	hook_wq = alloc_workqueue("xot-blkback", 0, 0);
+	if (!hook_wq)
+		return -ENOMEM;
 	ret = register_module_notifier(&blkback_module_nb);
 	if (ret)
-		return ret;
+		goto err_wq;
 	resolve_blkif_schedule();
 	backend_watch.node = "backend/vbd";
+	backend_watch.will_handle = backend_will_handle;
 	backend_watch.callback = backend_changed;
 	/* fires once at once: the initial scan */
 	ret = register_xenbus_watch(&backend_watch);
-	if (ret) {
-		unregister_module_notifier(&blkback_module_nb);
-		flush_work(&resolve_work);
-	}
+	if (ret)
+		goto err_nb;
+	return 0;
+
+err_nb:
+	unregister_module_notifier(&blkback_module_nb);
+	flush_work(&resolve_work);
+err_wq:
+	destroy_workqueue(hook_wq);
 	return ret;
 }
 
 void hook_vbd_stop(void)
 {
-	struct hook_vbd *v;
+	struct hook_vbd *v, *tmp;
+	LIST_HEAD(gone);
 
+	/* no backend_changed runs after this: nobody else adds or removes */
 	unregister_xenbus_watch(&backend_watch);
 	unregister_module_notifier(&blkback_module_nb);
 	flush_work(&resolve_work);
-	mutex_lock(&hook_mutex);
-	while ((v = list_first_or_null_rcu(&hook_vbds, struct hook_vbd, node))) {
+	mutex_lock(&hook_scan_mutex);
+	list_for_each_entry_safe(v, tmp, &hook_vbds, node) {
 		/* withdraw the offer: the frontend stops publishing */
 		xenbus_rm(XBT_NIL, v->backend, XOT_XS_FEATURE);
-		vbd_remove(v);
+		mutex_lock(&hook_mutex);
+		list_del_rcu(&v->node);
+		mutex_unlock(&hook_mutex);
+		list_add_tail(&v->gone, &gone);
 	}
-	mutex_unlock(&hook_mutex);
+	mutex_unlock(&hook_scan_mutex);
+	/* teardowns queued by earlier removals; then ours, here */
+	flush_workqueue(hook_wq);
+	list_for_each_entry_safe(v, tmp, &gone, gone)
+		vbd_teardown(v);
+	/* every watch is gone: nothing queues on it any more */
+	destroy_workqueue(hook_wq);
+	/* vbd_free_rcu() is this module's code */
 	rcu_barrier();
 }
 

@@ -46,15 +46,27 @@ static enum xot_wire_err check_length(u8 op, u32 nr_sectors)
 enum xot_wire_err xot_record_decode(const void *shared, u64 expect_seq,
 				    struct xot_record *out)
 {
+	const struct xot_record_wire *slot = shared;
 	struct xot_record_wire w;
 	enum xot_wire_err err;
 	unsigned int i;
 
-	/* the one and only read of guest memory */
-	memcpy(&w, shared, sizeof(w));
-
-	out->seq = le64_to_cpu(w.seq);
+	/*
+	 * The guest writes a slot as a seqcount writer would: seq = ~0, write
+	 * barrier, body, write barrier, seq (xot_chan_publish()). Read it as
+	 * the reader: seq, read barrier, the body (the one and only copy of
+	 * it), read barrier, seq again. A body copied while the slot was
+	 * being reused for a newer record then never passes for the expected
+	 * one, even on a CPU that reorders loads: an honest guest's request is
+	 * never charged to another record's cgroup.
+	 */
+	out->seq = le64_to_cpu(READ_ONCE(slot->seq));
 	if (out->seq != expect_seq)
+		return XOT_WIRE_ESEQ;
+	xot_rmb();
+	memcpy(&w, shared, sizeof(w));
+	xot_rmb();
+	if (le64_to_cpu(READ_ONCE(slot->seq)) != expect_seq)
 		return XOT_WIRE_ESEQ;
 	out->op = w.op;
 	if (out->op > XOT_OP_MAX)

@@ -36,6 +36,7 @@
 #include <linux/percpu.h>
 #include <xen/xen.h>
 
+#include <xot/blk.h>
 #include <xot/ktracepoint.h>
 #include <xot/origin.h>
 #include <xot/sched.h>
@@ -117,30 +118,6 @@ static struct xot_vbd *rq_vbd(struct request *rq)
 	return NULL;
 }
 
-static bool rq_xot_op(struct request *rq, u8 *op)
-{
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-		*op = XOT_OP_READ;
-		return true;
-	case REQ_OP_WRITE:
-		*op = XOT_OP_WRITE;
-		return true;
-	case REQ_OP_FLUSH:
-		*op = XOT_OP_FLUSH;
-		return true;
-	case REQ_OP_DISCARD:
-	case REQ_OP_SECURE_ERASE:	/* blkfront: a discard with a flag */
-		*op = XOT_OP_DISCARD;
-		return true;
-	case REQ_OP_WRITE_ZEROES:
-		*op = XOT_OP_WRITE_ZEROES;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Everything of @rq's record but seq. False: no record for this op. */
 static bool rq_record(struct request *rq, struct xot_record *r)
 {
@@ -149,7 +126,8 @@ static bool rq_record(struct request *rq, struct xot_record *r)
 	u16 prio;
 
 	memset(r, 0, sizeof(*r));
-	if (!rq_xot_op(rq, &r->op))
+	/* dom0 maps blkback's bio with the same function (include/xot/blk.h) */
+	if (!xot_op_of_blk(req_op(rq), blk_rq_sectors(rq), &r->op))
 		return false;
 	r->ring = rq->mq_hctx->queue_num;
 	if (r->op != XOT_OP_FLUSH) {

@@ -133,6 +133,7 @@ enum xot_hostile_chan_op {
 	XOT_HOSTILE_END_GRANTS,		/* end the grants, keys left for dom0 */
 	XOT_HOSTILE_REMOVE_KEYS,	/* remove the keys, keep publishing */
 	XOT_HOSTILE_REOFFER,		/* write xot-version again: dom0 remaps */
+	XOT_HOSTILE_STATE,		/* rewrite blkfront's state key (same value) */
 };
 
 unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,

@@ -670,6 +670,8 @@ void xot_vbd_show_records(struct seq_file *m)
  * REMOVE_KEYS withdraws the channel from xenstore but keeps publishing
  * into it, as if the guest forgot it had. REOFFER writes xot-version again
  * (the same value): dom0 maps the channel anew and reads its header.
+ * STATE rewrites blkfront's state key with its value: the watches of
+ * blkback and of dom0's backend directory fire as for a state change.
  */
 unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,
 			     void (*fn)(struct xot_tring *ring))
@@ -678,8 +680,8 @@ unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,
 	struct xot_chan *chan;
 	unsigned long flags;
 	unsigned int n = 0;
+	int err, state;
 	u32 i;
-	int err;
 
 	mutex_lock(&xot_vbd_mutex);
 	list_for_each_entry(vbd, &xot_vbds, node) {
@@ -709,6 +711,20 @@ unsigned int xot_vbd_hostile(enum xot_hostile_chan_op op,
 			if (err)
 				pr_warn("%s: vbd %u: removing the keys: %d\n",
 					XOT_TAGGER, vbd->devid, err);
+			break;
+		case XOT_HOSTILE_STATE:
+			/*
+			 * The same value: blkback's and dom0's watches fire as
+			 * for a real change, the guest's disk stays connected.
+			 */
+			err = xenbus_scanf(XBT_NIL, vbd->nodename, "state", "%d",
+					   &state);
+			if (err == 1)
+				err = xenbus_printf(XBT_NIL, vbd->nodename, "state",
+						    "%d", state);
+			if (err < 0)
+				pr_warn_ratelimited("%s: vbd %u: rewriting state: %d\n",
+						    XOT_TAGGER, vbd->devid, err);
 			break;
 		case XOT_HOSTILE_REOFFER:
 			err = xenbus_printf(XBT_NIL, vbd->nodename, XOT_XS_VERSION,

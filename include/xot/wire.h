@@ -102,7 +102,9 @@ enum xot_wire_err {
 
 /*
  * Copy the record at @shared once (the guest may rewrite it at any moment)
- * and validate the copy. On XOT_WIRE_OK, @out holds the record; otherwise
+ * and validate the copy. seq is read before and after the copy, with read
+ * barriers between (docs/PROTOCOL.md, "Ordering"): a copy taken while the
+ * slot was being reused is XOT_WIRE_ESEQ. On XOT_WIRE_OK, @out holds the record; otherwise
  * @out is undefined and the caller must not use it.
  */
 enum xot_wire_err xot_record_decode(const void *shared, u64 expect_seq,

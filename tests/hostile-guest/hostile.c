@@ -35,6 +35,12 @@
  *   teardown     every period_ms, in turn: end the grants while dom0 maps
  *                the pages and the keys still name them (a new channel is
  *                then set up), or remove the keys and go on publishing
+ *   versionflood a kthread rewrites xot-version in a tight loop (as fast
+ *                as xenstore answers, thousands a second): dom0 must not
+ *                queue xenwatch work per write nor stall other backends
+ *   statecycle   a kthread in turn rewrites blkfront's state key (same
+ *                value: blkback's watch fires, the disk stays up), removes
+ *                the XoT keys and writes xot-version again
  *
  * The current mode is announced in xenstore (data/xot-hostile, the guest's
  * own writable directory; "churn-N" for churn with churn_groups=N) for the
@@ -48,6 +54,8 @@
 #include <linux/workqueue.h>
 #include <linux/ioprio.h>
 #include <linux/seq_file.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
@@ -56,12 +64,14 @@
 
 enum hostile_mode {
 	H_NONE, H_RANDOM, H_MAXWEIGHT, H_CHURN, H_REPLAY, H_REORDER,
-	H_DOUBLEFETCH, H_INDICES, H_STOP, H_TEARDOWN, H_NR_MODES
+	H_DOUBLEFETCH, H_INDICES, H_STOP, H_TEARDOWN, H_VERSIONFLOOD,
+	H_STATECYCLE, H_NR_MODES
 };
 
 static const char *const mode_names[H_NR_MODES] = {
 	"none", "random", "maxweight", "churn", "replay", "reorder",
-	"doublefetch", "indices", "stop", "teardown",
+	"doublefetch", "indices", "stop", "teardown", "versionflood",
+	"statecycle",
 };
 
 static unsigned int stop_after = 200;
@@ -81,7 +91,8 @@ static atomic64_t n_records;		/* records the tagger asked to publish */
 static atomic64_t n_mutated;		/* ... published changed */
 static atomic64_t n_withheld;		/* ... not published (stop, reorder) */
 static atomic64_t n_rewrites;		/* in-place rewrites after publishing */
-static atomic64_t n_chan_ops[XOT_HOSTILE_REOFFER + 1];
+static atomic64_t n_chan_ops[XOT_HOSTILE_STATE + 1];
+static struct task_struct *flood_task;	/* versionflood, statecycle */
 static atomic_t step;			/* indices, teardown: next attack */
 static bool prod_honest;		/* indices: leave prod alone for now */
 static bool heal;			/* left indices or teardown: a fresh channel */
@@ -376,6 +387,42 @@ static void chan_work_fn(struct work_struct *work)
 	schedule_delayed_work(&chan_work, msecs_to_jiffies(period_ms));
 }
 
+/*
+ * versionflood, statecycle: xenstore writes back to back, from a thread of
+ * their own (a work item would hold a shared worker). Each write waits for
+ * xenstored's answer, so the loop runs as fast as xenstore lets a guest
+ * write; the short sleep only leaves the guest's CPU to its own I/O.
+ */
+static int flood_fn(void *data)
+{
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		enum hostile_mode m = READ_ONCE(hmode);
+
+		if (m == H_VERSIONFLOOD) {
+			chan_op(XOT_HOSTILE_REOFFER, NULL);
+		} else if (m == H_STATECYCLE) {
+			switch (i++ % 3) {
+			case 0:
+				chan_op(XOT_HOSTILE_STATE, NULL);
+				break;
+			case 1:
+				chan_op(XOT_HOSTILE_REMOVE_KEYS, NULL);
+				break;
+			default:
+				chan_op(XOT_HOSTILE_REOFFER, NULL);
+				break;
+			}
+		} else {
+			msleep_interruptible(100);
+			continue;
+		}
+		usleep_range(100, 200);
+	}
+	return 0;
+}
+
 void xot_hostile_show(struct seq_file *m)
 {
 	seq_printf(m, "hostile_mode %s\nhostile_records %lld\nhostile_mutated %lld\n",
@@ -387,6 +434,8 @@ void xot_hostile_show(struct seq_file *m)
 		   atomic64_read(&n_chan_ops[XOT_HOSTILE_END_GRANTS]),
 		   atomic64_read(&n_chan_ops[XOT_HOSTILE_REMOVE_KEYS]),
 		   atomic64_read(&n_chan_ops[XOT_HOSTILE_REOFFER]));
+	seq_printf(m, "hostile_state_writes %lld\n",
+		   atomic64_read(&n_chan_ops[XOT_HOSTILE_STATE]));
 }
 
 /*
@@ -434,7 +483,8 @@ static int mode_set(const char *val, const struct kernel_param *kp)
 	WRITE_ONCE(prod_honest, false);
 	WRITE_ONCE(hmode, m);
 	if (started) {
-		if (old != m && (old == H_INDICES || old == H_TEARDOWN)) {
+		if (old != m && (old == H_INDICES || old == H_TEARDOWN ||
+				 old == H_STATECYCLE)) {
 			WRITE_ONCE(heal, true);
 			mod_delayed_work(system_wq, &chan_work, 0);
 		}
@@ -457,7 +507,7 @@ static const struct kernel_param_ops mode_ops = {
 	.get = mode_get,
 };
 module_param_cb(mode, &mode_ops, NULL, 0644);
-MODULE_PARM_DESC(mode, "attack: none random maxweight churn replay reorder doublefetch indices stop teardown");
+MODULE_PARM_DESC(mode, "attack: none random maxweight churn replay reorder doublefetch indices stop teardown versionflood statecycle");
 
 int xot_hostile_init(void)
 {
@@ -471,8 +521,15 @@ int xot_hostile_init(void)
 	mutex_unlock(&mode_mutex);
 	announce();
 	/* the channel attacks look at the mode every period */
-	if (xen_domain())
+	if (xen_domain()) {
 		schedule_delayed_work(&chan_work, msecs_to_jiffies(period_ms));
+		flood_task = kthread_run(flood_fn, NULL, "xot-hostile-flood");
+		if (IS_ERR(flood_task)) {
+			pr_warn("%s: no flood thread (%ld): versionflood and statecycle do nothing\n",
+				XOT_TAGGER, PTR_ERR(flood_task));
+			flood_task = NULL;
+		}
+	}
 	return 0;
 }
 
@@ -481,6 +538,9 @@ void xot_hostile_exit(void)
 	mutex_lock(&mode_mutex);
 	WRITE_ONCE(started, false);
 	mutex_unlock(&mode_mutex);
+	if (flood_task)
+		kthread_stop(flood_task);
+	flood_task = NULL;
 	cancel_delayed_work_sync(&chan_work);
 	cancel_work_sync(&announce_work);
 	if (announced)

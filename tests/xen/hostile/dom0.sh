@@ -22,7 +22,10 @@
 #               completed requests on its dm volume, xot-blkback's counters
 #               of domU1's xvda channel, domU1's virtual groups and process
 #               queues in the elevator's tree, mapped XoT pages, xot_queue
-#               slab objects.
+#               slab objects, dom0's MemAvailable and Slab, and the slowest
+#               xenstore round trip through dom0's xenwatch since the last
+#               sample (probe(): a write of dom0's own key until its watch
+#               fires; xenwatch also runs every backend's callbacks).
 # after_domus:  per mode: the counters moved as that attack should make
 #               them, domU1's state stayed under the caps, domU1 got no
 #               more than its share; results in hostile.json.
@@ -41,6 +44,11 @@ SHARE_SLACK=0.06			# measured over ~20 s windows of ~1000 requests
 XVDA=51712
 # a vbd may make dom0 map at most this many pages (XOT_HOOK_MAX_PAGES)
 PAGE_CAP=64
+# versionflood, statecycle: dom0's xenwatch keeps up and dom0 does not grow
+XS_RTT_MAX_MS=${HOSTILE_XS_RTT_MAX_MS:-2000}	# slowest write-to-watch round trip
+MEM_DROP_MAX_KB=${HOSTILE_MEM_DROP_MAX_KB:-32768}	# MemAvailable, first to last sample of a mode
+SLAB_GROWTH_MAX_KB=${HOSTILE_SLAB_GROWTH_MAX_KB:-16384}	# Slab, likewise
+PROBE_KEY=/local/domain/0/data/xot-hostile-probe
 
 # /dev/mapper/NAME or /dev/NAME -> its name in /sys/block (dm-N, nullb0):
 # without udev, /dev/mapper holds device nodes, not links
@@ -68,6 +76,38 @@ before_domus() {
 		echo $VMW > /sys/module/xot_blkback/parameters/vm_weights ||
 		{ echo "XOT-FAIL hostile-setup tunables"; return 1; }
 	echo "XOT-PASS hostile-setup $dev on xot, max_guest_groups $CG_CAP, max_queues $Q_CAP, slice_idle_us $SLICE_IDLE_US, VM weights $VMW"
+}
+
+ms_now() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# Once a second: write dom0's probe key and wait for its watch to fire.
+# A watch of xenstore-watch is delivered by dom0's kernel xenwatch thread,
+# the one every backend's (and xot-blkback's) callbacks run in: a guest
+# that floods it shows here. Each round trip in ms to $STATE/rtt.log.
+probe() {
+	local n=0 a b lines
+	: > $STATE/probe-events
+	xenstore-write $PROBE_KEY 0
+	xenstore-watch $PROBE_KEY > $STATE/probe-events 2>/dev/null &
+	echo $! > $STATE/probe-watcher
+	sleep 1
+	while [ -e $STATE/probing ]; do
+		n=$((n + 1))
+		lines=$(wc -l < $STATE/probe-events)
+		a=$(ms_now)
+		xenstore-write $PROBE_KEY $n || continue
+		# give up after 30 s: the sample then records 30000
+		while [ "$(wc -l < $STATE/probe-events)" -le "$lines" ]; do
+			b=$(ms_now)
+			[ $((b - a)) -lt 30000 ] || break
+			sleep 0.05
+		done
+		b=$(ms_now)
+		echo $((b - a)) >> $STATE/rtt.log
+		sleep 1
+	done
+	kill "$(cat $STATE/probe-watcher)" 2>/dev/null
+	xenstore-rm $PROBE_KEY 2>/dev/null
 }
 
 # completed requests (reads + writes) of a block device
@@ -99,13 +139,23 @@ sample() { # domid1 dev
 			if (invm && $1 == "process") q++
 			next }
 		fi == 6 && $1 == "xot_queue" { slab = $2; qsize = $4 }
+		fi == 6 { next }
+		# 7: dom0 memory; 8: xenstore round trips since the last sample
+		fi == 7 && $1 == "MemAvailable:" { memavail = $2 }
+		fi == 7 && $1 == "Slab:" { slabkb = $2 }
+		fi == 7 { next }
+		fi == 8 && $1 + 0 > rtt { rtt = $1 + 0 }
 		END {
 			printf "t=%s mode=%s c1=%d c2=%d c3=%d ups=%d errors=%d pages=%d", t, mode, c[1], c[2], c[3], ups, errs, pages
 			for (k in n) if (k != "next_seq") printf " %s=%d", k, n[k]
-			printf " groups=%d queues=%d maxw=%d slab_queues=%d queue_size=%d\n", g, q, maxw, slab, qsize
+			printf " groups=%d queues=%d maxw=%d slab_queues=%d queue_size=%d", g, q, maxw, slab, qsize
+			printf " memavail=%d slabkb=%d rtt_ms=%d\n", memavail, slabkb, rtt
 		}' "/sys/block/$(cat $STATE/backing-1)/stat" "/sys/block/$(cat $STATE/backing-2)/stat" \
 		"/sys/block/$(cat $STATE/backing-3)/stat" /sys/kernel/debug/xot-blkback/vbds \
-		"/sys/kernel/debug/block/$dev/sched/tree" /proc/slabinfo >> "$RESULTS/samples.txt"
+		"/sys/kernel/debug/block/$dev/sched/tree" /proc/slabinfo /proc/meminfo \
+		$STATE/rtt.log >> "$RESULTS/samples.txt"
+	# the round trips counted: the next sample starts afresh
+	[ -s $STATE/rtt.log ] && cat $STATE/rtt.log >> "$RESULTS/xs-rtt.txt" && : > $STATE/rtt.log
 }
 
 while_domus() {
@@ -124,6 +174,10 @@ while_domus() {
 		echo "$(up) $v" >> "$RESULTS/modelog.txt"
 	done &
 	echo $! > $STATE/watcher
+	: > $STATE/rtt.log
+	touch $STATE/probing
+	probe &
+	echo $! > $STATE/prober
 	while lab_domus_running; do
 		sample "$d" "$dev"
 		sleep 1
@@ -131,6 +185,8 @@ while_domus() {
 	sample "$d" "$dev"
 	pkill -P "$(cat $STATE/watcher)" 2>/dev/null
 	kill "$(cat $STATE/watcher)" 2>/dev/null
+	rm -f $STATE/probing
+	wait "$(cat $STATE/prober)" 2>/dev/null
 	cp "/sys/kernel/debug/block/$dev/sched/tree" "$RESULTS/tree-end.txt" 2>/dev/null
 	cp /sys/kernel/debug/xot-blkback/vbds "$RESULTS/vbds-end.txt"
 	return 0
@@ -152,7 +208,9 @@ summarise() {
 		# what happened since the last sample counts for the mode of this one
 		NR > 1 && f["mode"] != "-" {
 			m = f["mode"]
-			if (!(m in seen)) { seen[m] = 1; order[++nm] = m; t0[m] = prev_t }
+			if (!(m in seen)) { seen[m] = 1; order[++nm] = m; t0[m] = prev_t; ma0[m] = f["memavail"]; sl0[m] = f["slabkb"] }
+			ma1[m] = f["memavail"]; sl1[m] = f["slabkb"]
+			if (f["rtt_ms"] > hr[m]) hr[m] = f["rtt_ms"]
 			t1[m] = f["t"]
 			for (v = 1; v <= 3; v++) c[m, v] += f["c" v] - pc[v]
 			for (k in f) if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) {
@@ -185,6 +243,8 @@ summarise() {
 				printf " new_channels=%d refused_offers=%d", ups[m], errs[m]
 				printf " groups_hw=%d queues_hw=%d pages_hw=%d slab_queues_hw=%d max_guest_weight=%d queue_size=%d",
 					hg[m], hq[m], hp[m], hs[m], hw[m], qsize
+				printf " xs_rtt_ms_hw=%d memavail_drop_kb=%d slab_growth_kb=%d",
+					hr[m], ma0[m] - ma1[m], sl1[m] - sl0[m]
 				for (k in keys) printf " %s=%d", k, sum[m, k]
 				printf "\n"
 			}
@@ -254,6 +314,15 @@ mode_effect() { # mode
 		[ "$(field "$m" new_channels)" -gt 0 ] || err "no good offer mapped again" ;;
 	teardown)
 		[ "$(field "$m" new_channels)" -ge 2 ] || err "channel not set up again after the grants ended" ;;
+	versionflood | statecycle)
+		# dom0 is up (this runs in it); the honest guests' fio is
+		# checked by honest_ok; here: xenwatch kept up, dom0 did not grow
+		[ "$(field "$m" xs_rtt_ms_hw)" -le "$XS_RTT_MAX_MS" ] ||
+			err "xenstore round trip took $(field "$m" xs_rtt_ms_hw) ms (at most $XS_RTT_MAX_MS)"
+		[ "$(field "$m" memavail_drop_kb)" -le "$MEM_DROP_MAX_KB" ] ||
+			err "MemAvailable fell by $(field "$m" memavail_drop_kb) kB (at most $MEM_DROP_MAX_KB)"
+		[ "$(field "$m" slab_growth_kb)" -le "$SLAB_GROWTH_MAX_KB" ] ||
+			err "Slab grew by $(field "$m" slab_growth_kb) kB (at most $SLAB_GROWTH_MAX_KB)" ;;
 	esac
 	case $m in
 	maxweight) [ "$(field "$m" max_guest_weight)" = 10000 ] || err "no guest group of weight 10000 seen" ;;

@@ -18,7 +18,7 @@
 
 . "$XOT_LIB/guest.sh"
 
-MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown}
+MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown versionflood statecycle}
 SECS=${HOSTILE_MODE_SECS:-20}
 NMODES=$(echo $MODES | wc -w)
 # the schedule starts once fio's writes flow (at most START_WAIT s): on a
