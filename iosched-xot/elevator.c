@@ -1226,8 +1226,9 @@ static void xot_dump_grp(struct seq_file *m, const char *path, struct xot_grp *g
 		seq_printf(m, "group %s w=%u unlinked\n", path, READ_ONCE(grp->weight));
 		return;
 	}
+	/* the weight set, which the tree takes at the group's next request */
 	seq_printf(m, "group %s w=%u vt=%llu vclock=%llu active_children=%u queues=%u%s\n",
-		   path, grp->group.entity.weight, grp->group.entity.vtime,
+		   path, READ_ONCE(grp->weight), grp->group.entity.vtime,
 		   grp->group.vclock, grp->group.nr_active, grp->nr_queues,
 		   grp->group.entity.active ? " active" : "");
 	xot_dump_queue(m, "shared", &grp->shared_q);
