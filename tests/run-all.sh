@@ -187,8 +187,9 @@ if wanted xen; then
 	# honest ones: dom0 stays up, state under the caps, every share held,
 	# every guest's data verified (about 330 s)
 	lab_step xen-hostile xen-lab-hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 \
-		--nullb "completion_nsec=20000000 hw_queue_depth=1" \
-		--env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 1200 hostile
+		--nullb "completion_nsec=20000000 hw_queue_depth=1 cache_size=64 discard=1" \
+		--env XOT_GUEST_MODULES=domU1=xot-hostile \
+		--env XOT_BLKFRONT_ARGS=domU1=max_ring_page_order:4 --timeout 1200 hostile
 fi
 
 echo "=== timings"

@@ -48,6 +48,8 @@
 #
 # --env XOT_DOMU_VCPUS=N gives every domU N vCPUs (default 1); blkfront then
 # negotiates up to N blkif rings (queues) per disk with blkback.
+# --env XOT_BLKFRONT_ARGS=domU1=max_ring_page_order:4[+name:value...][,domUi=...]
+# loads xen-blkfront with those parameters in domUi (e.g. deep blkif rings).
 # --env XOT_GUEST_MODULES=domU1=xot-hostile[,domUi=MODULE...] loads MODULE
 # instead of xot-tagger in domUi ("none": no guest module); domU.sh sees it
 # as XOT_GUEST_MODULE. xot-hostile is the test-only attacking guest

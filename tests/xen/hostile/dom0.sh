@@ -3,14 +3,20 @@
 # Hostile guest, dom0's part (sourced by dom0's /init; protocol in
 # userspace/lab/xen-lab.sh; docs/hardening.md, "Hostile guests"):
 #
-#   userspace/lab/xen-lab.sh --domus 3 --nullb "completion_nsec=20000000 hw_queue_depth=1" \
-#       --env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 720 hostile
+#   userspace/lab/xen-lab.sh --domus 3 \
+#       --nullb "completion_nsec=20000000 hw_queue_depth=1 cache_size=64 discard=1" \
+#       --env XOT_GUEST_MODULES=domU1=xot-hostile \
+#       --env XOT_BLKFRONT_ARGS=domU1=max_ring_page_order:4 --timeout 1200 hostile
 #
 # domU1 runs the test-only xot-hostile (tests/hostile-guest/) and reloads it
 # with one attack mode after another (domU.sh); domU2 and domU3 run the
 # honest xot-tagger. All three verify their own data with fio (crc32c).
 # The dom0 device is slow (50 IOPS) so that every VM's queue in the xot
-# elevator stays full and shares are decided by the scheduler.
+# elevator stays full and shares are decided by the scheduler; it has a
+# volatile write cache with FUA and discard (cache_size, discard), so that
+# blkback offers the guests flushes and discards, and domU1's blkif ring is
+# order 4 (512 requests: more than the scheduler's 256 tags) for the io-*
+# modes (domU.sh).
 #
 # before_domus: xot on the device, VM weights domU1=100 domU2=100
 #               domU3=200 (domU1's target: 25 %), small caps on the
@@ -25,7 +31,8 @@
 #               slab objects, dom0's MemAvailable and Slab, and the slowest
 #               xenstore round trip through dom0's xenwatch since the last
 #               sample (probe(): a write of dom0's own key until its watch
-#               fires; xenwatch also runs every backend's callbacks).
+#               fires; xenwatch also runs every backend's callbacks), and
+#               the requests xot charged as bypassing it (flush, FUA).
 # after_domus:  per mode: the counters moved as that attack should make
 #               them, domU1's state stayed under the caps, domU1 got no
 #               more than its share; results in hostile.json.
@@ -144,16 +151,19 @@ sample() { # domid1 dev
 		fi == 7 && $1 == "MemAvailable:" { memavail = $2 }
 		fi == 7 && $1 == "Slab:" { slabkb = $2 }
 		fi == 7 { next }
-		fi == 8 && $1 + 0 > rtt { rtt = $1 + 0 }
+		# 8: the elevator counters; 9: xenstore round trips since the last sample
+		fi == 8 && $1 == "bypassed" { byp = $2 }
+		fi == 8 { next }
+		fi == 9 && $1 + 0 > rtt { rtt = $1 + 0 }
 		END {
 			printf "t=%s mode=%s c1=%d c2=%d c3=%d ups=%d errors=%d pages=%d", t, mode, c[1], c[2], c[3], ups, errs, pages
 			for (k in n) if (k != "next_seq") printf " %s=%d", k, n[k]
 			printf " groups=%d queues=%d maxw=%d slab_queues=%d queue_size=%d", g, q, maxw, slab, qsize
-			printf " memavail=%d slabkb=%d rtt_ms=%d\n", memavail, slabkb, rtt
+			printf " memavail=%d slabkb=%d rtt_ms=%d bypassed=%d\n", memavail, slabkb, rtt, byp
 		}' "/sys/block/$(cat $STATE/backing-1)/stat" "/sys/block/$(cat $STATE/backing-2)/stat" \
 		"/sys/block/$(cat $STATE/backing-3)/stat" /sys/kernel/debug/xot-blkback/vbds \
 		"/sys/kernel/debug/block/$dev/sched/tree" /proc/slabinfo /proc/meminfo \
-		$STATE/rtt.log >> "$RESULTS/samples.txt"
+		"/sys/kernel/debug/block/$dev/sched/stats" $STATE/rtt.log >> "$RESULTS/samples.txt"
 	# the round trips counted: the next sample starts afresh
 	[ -s $STATE/rtt.log ] && cat $STATE/rtt.log >> "$RESULTS/xs-rtt.txt" && : > $STATE/rtt.log
 }
@@ -220,6 +230,7 @@ summarise() {
 				sum[m, k] += dv
 			}
 			ups[m] += f["ups"] - prev_ups
+			bp[m] += f["bypassed"] - prev_byp
 			errs[m] += f["errors"] - prev_errs
 			if (f["groups"] > hg[m]) hg[m] = f["groups"]
 			if (f["queues"] > hq[m]) hq[m] = f["queues"]
@@ -229,7 +240,7 @@ summarise() {
 		}
 		{
 			if (f["queue_size"]) qsize = f["queue_size"]
-			prev_t = f["t"]; prev_ups = f["ups"]; prev_errs = f["errors"]
+			prev_t = f["t"]; prev_ups = f["ups"]; prev_errs = f["errors"]; prev_byp = f["bypassed"]
 			for (v = 1; v <= 3; v++) pc[v] = f["c" v]
 			delete last
 			for (k in f) if (k ~ /^(matched|continued|unmatched|dropped|rejected_.*)$/) last[k] = f[k]
@@ -243,8 +254,8 @@ summarise() {
 				printf " new_channels=%d refused_offers=%d", ups[m], errs[m]
 				printf " groups_hw=%d queues_hw=%d pages_hw=%d slab_queues_hw=%d max_guest_weight=%d queue_size=%d",
 					hg[m], hq[m], hp[m], hs[m], hw[m], qsize
-				printf " xs_rtt_ms_hw=%d memavail_drop_kb=%d slab_growth_kb=%d",
-					hr[m], ma0[m] - ma1[m], sl1[m] - sl0[m]
+				printf " xs_rtt_ms_hw=%d memavail_drop_kb=%d slab_growth_kb=%d bypassed=%d",
+					hr[m], ma0[m] - ma1[m], sl1[m] - sl0[m], bp[m]
 				for (k in keys) printf " %s=%d", k, sum[m, k]
 				printf "\n"
 			}
@@ -323,6 +334,15 @@ mode_effect() { # mode
 			err "MemAvailable fell by $(field "$m" memavail_drop_kb) kB (at most $MEM_DROP_MAX_KB)"
 		[ "$(field "$m" slab_growth_kb)" -le "$SLAB_GROWTH_MAX_KB" ] ||
 			err "Slab grew by $(field "$m" slab_growth_kb) kB (at most $SLAB_GROWTH_MAX_KB)" ;;
+	io-*)
+		# domU1's I/O attack ran (honest records); its share is checked
+		# with every mode's by share_held
+		local io=${m#io-} rc
+		rc=$(cat "$XOT_RESULTS_ROOT/domU1/io-$io.rc" 2>/dev/null)
+		[ "$rc" = 0 ] || err "domU1's io-$io I/O failed (fio exit ${rc:-none}):" \
+			"$(tail -3 "$XOT_RESULTS_ROOT/domU1/io-$io.out" 2>/dev/null | tr '\n' ' ')"
+		[ "$io" != flush ] || [ "$(field "$m" bypassed)" -gt 0 ] ||
+			err "no flush or FUA write of domU1 was charged as bypassing the elevator" ;;
 	esac
 	case $m in
 	maxweight) [ "$(field "$m" max_guest_weight)" = 10000 ] || err "no guest group of weight 10000 seen" ;;

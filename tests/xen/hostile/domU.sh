@@ -13,12 +13,22 @@
 # fixed schedule from the start, whatever a change costs), changing
 # its mode parameter at run time, and unloads it at the end:
 # HOSTILE_MODES (default below; churn-N is churn with N guest cgroup ids in
-# turn). If the lab loaded xot-tagger in domU1
+# turn). The io-* modes keep honest records and attack with I/O instead, in
+# the last quarter of the disk (the verified writes use the first half, the
+# reader the third quarter), for the mode's time but the last 2 s:
+#   io-deep     random reads 512 deep: a whole order-4 blkif ring (the lab
+#               gives domU1 xen_blkfront.max_ring_page_order=4), more
+#               requests than dom0's scheduler has tags
+#   io-flush    writes with a cache flush (fsync after each) and FUA writes
+#               (O_SYNC): blkif flush requests that carry data, which
+#               bypass dom0's elevator (charged to the VM as debt)
+#   io-discard  32 MiB discards back to back
+# If the lab loaded xot-tagger in domU1
 # (no --env XOT_GUEST_MODULES=domU1=xot-hostile), it is swapped out first.
 
 . "$XOT_LIB/guest.sh"
 
-MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown versionflood statecycle}
+MODES=${HOSTILE_MODES:-none random maxweight churn churn-8 replay reorder doublefetch stop indices teardown versionflood statecycle io-deep io-flush io-discard}
 SECS=${HOSTILE_MODE_SECS:-20}
 NMODES=$(echo $MODES | wc -w)
 # the schedule starts once fio's writes flow (at most START_WAIT s): on a
@@ -36,7 +46,7 @@ loaded() { grep -q "^$1 " /proc/modules; }
 writes_done() { awk '{ print $5 }' "/sys/block/${XOT_DISK#/dev/}/stat"; }
 
 cycle_modes() {
-	local m i=0 P=/sys/module/xot_hostile/parameters
+	local m i=0 P=/sys/module/xot_hostile/parameters iop
 	have_module xot-hostile || err "xot-hostile.ko is not in the image (make modules)"
 	if loaded xot_tagger; then
 		rmmod xot-tagger || err "rmmod xot-tagger failed"
@@ -58,16 +68,20 @@ cycle_modes() {
 	for m in $MODES; do
 		case $m in
 		churn-*) echo "${m#churn-}" > $P/churn_groups; echo churn > $P/mode ;;
+		io-*) echo 0 > $P/churn_groups; echo none > $P/mode ;;
 		*) echo 0 > $P/churn_groups; echo "$m" > $P/mode ;;
 		esac || err "cannot set mode $m"
 		# Xen's wall clock, which dom0 shares: its samples are matched
 		# to modes by time (dom0.sh)
 		echo "$(date +%s) $m" >> "$RESULTS/modes-run.txt"
 		echo "$(cut -d' ' -f1 /proc/uptime) mode $m"
+		iop=
+		case $m in io-*) io_attack "${m#io-}" & iop=$! ;; esac
 		i=$((i + 1))
 		while [ "$(cut -d. -f1 /proc/uptime)" -lt $((T0 + i * SECS)) ]; do
 			sleep 1
 		done
+		[ -z "$iop" ] || wait "$iop" || echo "mode $m: its I/O failed (dom0 checks)"
 		cat $D/stats > "$RESULTS/stats-$m.txt"
 		cat $D/vbds > "$RESULTS/vbds-$m.txt"
 		grep hostile_ $D/stats | tr '\n' ' '
@@ -76,6 +90,31 @@ cycle_modes() {
 	echo "$(date +%s) -" >> "$RESULTS/modes-run.txt"
 	# and away under I/O, as a guest that unloads it
 	rmmod xot-hostile || err "rmmod xot-hostile at the end failed"
+}
+
+# io_attack NAME: the I/O of mode io-NAME; fio's output and exit status
+# in RESULTS/io-NAME.out and .rc (dom0 checks them)
+io_attack() {
+	local t=$((SECS - 2)) rc
+	case $1 in
+	deep)
+		fio --name=deep --filename="$XOT_DISK" --offset=192m --size=64m \
+			--rw=randread --bs=4k --ioengine=libaio --iodepth=512 --direct=1 \
+			--runtime=$t --time_based ;;
+	flush)
+		fio --name=fsync --filename="$XOT_DISK" --offset=192m --size=32m \
+			--rw=randwrite --bs=16k --ioengine=psync --direct=1 --fsync=1 \
+			--runtime=$t --time_based \
+			--name=fua --filename="$XOT_DISK" --offset=224m --size=32m \
+			--rw=randwrite --bs=16k --ioengine=psync --direct=1 --sync=1 \
+			--runtime=$t --time_based ;;
+	discard)
+		fio --name=discard --filename="$XOT_DISK" --offset=192m --size=64m \
+			--rw=trim --bs=32m --ioengine=sync --runtime=$t --time_based ;;
+	esac >"$RESULTS/io-$1.out" 2>&1
+	rc=$?
+	echo $rc >"$RESULTS/io-$1.rc"
+	return $rc
 }
 
 fio_result() {
