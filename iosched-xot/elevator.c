@@ -320,8 +320,9 @@ static void xot_held_add(struct xot_grp *grp, int d)
  * Nothing is counted or limited while the elevator and the driver hold
  * fewer than half the tags (xot_tags_scarce(): two reads).
  * Read without the lock: a decision on slightly stale sums only moves a
- * limit by a request or two. Kernel threads (writeback flushers, Xen's
- * blkback) are not limited here: their requests belong to many groups.
+ * limit by a request or two. Kernel threads are not limited by their
+ * cgroup (writeback flushers submit for many groups); Xen's blkback ring
+ * threads are, by their VM (xot_vm_over_tag_share()).
  */
 #define XOT_TAG_SHARE_MIN	4
 #define XOT_TAG_LEVELS		16
@@ -339,26 +340,16 @@ static bool xot_tags_scarce(struct xot_data *xd)
 	       2 * (READ_ONCE(xd->nr_queued) + atomic_read(&xd->inflight)) >= xd->q->nr_requests;
 }
 
-static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
+/*
+ * Is the group at @path[@n - 1] (the root's child) down to @path[0] over
+ * its share of the tags at some level? The share is taken from the root
+ * down. Entity fields read without the lock may be a little stale.
+ */
+static bool xot_over_tag_share(struct request_queue *q, struct xot_grp **path,
+			       unsigned int n)
 {
-	struct request_queue *q = data->q;
-	struct xot_data *xd = q->elevator->elevator_data;
-	struct xot_grp *path[XOT_TAG_LEVELS], *g;
-	struct blkcg_gq *blkg;
-	unsigned int n = 0;
-	u64 limit;
+	u64 limit = q->nr_requests;
 
-	if ((current->flags & PF_KTHREAD) || !xot_tags_scarce(xd))
-		return;
-	rcu_read_lock();
-	blkg = blkg_lookup(css_to_blkcg(task_css(current, io_cgrp_id)), q);
-	for (g = blkg ? blkg_to_grp(blkg) : NULL; g && g->group.entity.parent;
-	     g = xot_grp_parent(g)) {
-		if (n == XOT_TAG_LEVELS)
-			goto out;	/* deeper than any sane tree: no limit */
-		path[n++] = g;
-	}
-	limit = q->nr_requests;
 	while (n--) {
 		const struct xot_entity *e = &path[n]->group.entity;
 		u64 w = READ_ONCE(e->parent->active_weight);
@@ -367,14 +358,77 @@ static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
 			w += e->weight;
 		if (w)
 			limit = div64_u64(limit * e->weight + w / 2, w);
-		if (atomic_read(&path[n]->held) >= max_t(u64, limit, XOT_TAG_SHARE_MIN)) {
-			data->shallow_depth = 1;
-			atomic64_inc(&xd->tag_limited);
-			break;
-		}
+		if (atomic_read(&path[n]->held) >= max_t(u64, limit, XOT_TAG_SHARE_MIN))
+			return true;
 	}
-out:
+	return false;
+}
+
+/* @path from @g up to the root's child; 0 if deeper than XOT_TAG_LEVELS. */
+static unsigned int xot_tag_path(struct xot_grp *g, struct xot_grp **path)
+{
+	unsigned int n = 0;
+
+	for (; g && g->group.entity.parent; g = xot_grp_parent(g)) {
+		if (n == XOT_TAG_LEVELS)
+			return 0;	/* deeper than any sane tree: no limit */
+		path[n++] = g;
+	}
+	return n;
+}
+
+/*
+ * A Xen VM's requests all come from blkback's ring threads, kernel threads
+ * that no cgroup rule limits, and a guest can keep 512 requests in flight
+ * per ring, one ring per dom0 CPU: enough to take every tag, after which the
+ * other VMs' ring threads sleep in the tag allocator and their wake-up
+ * order, not their weights, decides. So a ring thread (the origin provider
+ * knows it) is limited by its VM's group, looked up under the lock, since
+ * the virtual groups below a cgroup change under it. Only while the tags
+ * are scarce, so this costs nothing on an uncrowded device.
+ */
+static bool xot_vm_over_tag_share(struct xot_data *xd, struct xot_grp *g, u32 domid)
+{
+	struct xot_grp *path[XOT_TAG_LEVELS], *vm;
+	unsigned int n = 0;
+	bool over;
+
+	spin_lock(&xd->lock);
+	vm = xot_origin_vm(g ? g : xd->root_grp, domid);
+	if (vm)
+		n = xot_tag_path(vm, path);
+	over = n && xot_over_tag_share(xd->q, path, n);
+	spin_unlock(&xd->lock);
+	return over;
+}
+
+static void xot_limit_depth(blk_opf_t opf, struct blk_mq_alloc_data *data)
+{
+	struct request_queue *q = data->q;
+	struct xot_data *xd = q->elevator->elevator_data;
+	struct xot_grp *path[XOT_TAG_LEVELS], *g;
+	bool kthread = current->flags & PF_KTHREAD;
+	struct xot_origin origin;
+	struct blkcg_gq *blkg;
+	bool over;
+
+	if (!xot_tags_scarce(xd))
+		return;
+	/* other kernel threads (writeback) submit for many groups: no limit */
+	if (kthread && !xot_origin_current(&origin))
+		return;
+	rcu_read_lock();
+	blkg = blkg_lookup(css_to_blkcg(task_css(current, io_cgrp_id)), q);
+	g = blkg ? blkg_to_grp(blkg) : NULL;
+	if (kthread)
+		over = xot_vm_over_tag_share(xd, g, origin.domid);
+	else
+		over = xot_over_tag_share(q, path, xot_tag_path(g, path));
 	rcu_read_unlock();
+	if (over) {
+		data->shallow_depth = 1;
+		atomic64_inc(&xd->tag_limited);
+	}
 }
 
 /*

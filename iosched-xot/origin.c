@@ -270,6 +270,15 @@ static struct xot_grp *vgroup_find(struct xot_grp *parent, u64 key,
 	return NULL;
 }
 
+/* Under xd->lock: the group of VM @domid below @grp, if it exists. */
+struct xot_grp *xot_origin_vm(struct xot_grp *grp, u32 domid)
+{
+	struct rb_node **link, *up;
+
+	lockdep_assert_held(&grp->xd->lock);
+	return vgroup_find(grp, domid, &link, &up);
+}
+
 /*
  * The virtual group @key below @parent, created if there is room, and
  * marked used. At most one long-idle child of @parent is freed per call:

@@ -236,6 +236,7 @@ int xot_origin_init(void);
 void xot_origin_exit(void);
 struct xot_origin;
 bool xot_origin_current(struct xot_origin *o);
+struct xot_grp *xot_origin_vm(struct xot_grp *grp, u32 domid);
 bool xot_origin_capture(struct request *rq);
 struct xot_queue *xot_origin_queue_of(struct xot_data *xd, struct xot_grp *grp,
 				      const struct xot_origin *o);
