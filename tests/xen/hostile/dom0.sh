@@ -52,7 +52,11 @@ XVDA=51712
 # a vbd may make dom0 map at most this many pages (XOT_HOOK_MAX_PAGES)
 PAGE_CAP=64
 # versionflood, statecycle: dom0's xenwatch keeps up and dom0 does not grow
-XS_RTT_MAX_MS=${HOSTILE_XS_RTT_MAX_MS:-2000}	# slowest write-to-watch round trip
+# slowest write-to-watch round trip: at most XS_RTT_FACTOR times the
+# median of the modes that leave xenstore alone (under TCG a round trip
+# already takes 1.8-3.2 s in those), and never less than XS_RTT_MAX_MS
+XS_RTT_MAX_MS=${HOSTILE_XS_RTT_MAX_MS:-2000}
+XS_RTT_FACTOR=${HOSTILE_XS_RTT_FACTOR:-3}
 MEM_DROP_MAX_KB=${HOSTILE_MEM_DROP_MAX_KB:-32768}	# MemAvailable, first to last sample of a mode
 SLAB_GROWTH_MAX_KB=${HOSTILE_SLAB_GROWTH_MAX_KB:-16384}	# Slab, likewise
 PROBE_KEY=/local/domain/0/data/xot-hostile-probe
@@ -292,8 +296,11 @@ modes_seen() {
 	cat $STATE/modes.txt
 	for m in $want; do
 		n=$((n + 1))
-		awk -v m="$m" '$2 == m { f = 1 } END { exit !f }' "$RESULTS/modelog.txt" ||
-			err "dom0 never saw mode $m announced"
+		# io-* modes attack with I/O; the module announces "none"
+		case $m in io-*) ;; *)
+			awk -v m="$m" '$2 == m { f = 1 } END { exit !f }' "$RESULTS/modelog.txt" ||
+				err "dom0 never saw mode $m announced" ;;
+		esac
 		if grep -q "^mode $m " $STATE/modes.txt; then
 			k=$((k + 1))
 		else
@@ -328,8 +335,14 @@ mode_effect() { # mode
 	versionflood | statecycle)
 		# dom0 is up (this runs in it); the honest guests' fio is
 		# checked by honest_ok; here: xenwatch kept up, dom0 did not grow
-		[ "$(field "$m" xs_rtt_ms_hw)" -le "$XS_RTT_MAX_MS" ] ||
-			err "xenstore round trip took $(field "$m" xs_rtt_ms_hw) ms (at most $XS_RTT_MAX_MS)"
+		local base max
+		base=$(awk '$1 == "mode" && $2 !~ /^(versionflood|statecycle|io-)/ {
+			for (i = 3; i <= NF; i++) if ($i ~ /^xs_rtt_ms_hw=/) { split($i, kv, "="); print kv[2] } }' \
+			$STATE/modes.txt | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')
+		max=$((XS_RTT_FACTOR * base))
+		[ "$max" -ge "$XS_RTT_MAX_MS" ] || max=$XS_RTT_MAX_MS
+		[ "$(field "$m" xs_rtt_ms_hw)" -le "$max" ] ||
+			err "xenstore round trip took $(field "$m" xs_rtt_ms_hw) ms (at most $max: $XS_RTT_FACTOR x the median $base ms of the other modes)"
 		[ "$(field "$m" memavail_drop_kb)" -le "$MEM_DROP_MAX_KB" ] ||
 			err "MemAvailable fell by $(field "$m" memavail_drop_kb) kB (at most $MEM_DROP_MAX_KB)"
 		[ "$(field "$m" slab_growth_kb)" -le "$SLAB_GROWTH_MAX_KB" ] ||
