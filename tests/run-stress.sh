@@ -78,8 +78,9 @@ if has reconnect; then
 fi
 if has hostile && [ -d "$TOP/tests/xen/hostile" ]; then
 	step hostile "$TOP/userspace/lab/xen-lab.sh" --domus 3 \
-		--nullb "completion_nsec=20000000 hw_queue_depth=1" \
-		--env XOT_GUEST_MODULES=domU1=xot-hostile --timeout 1200 hostile
+		--nullb "completion_nsec=20000000 hw_queue_depth=1 cache_size=64 discard=1" \
+		--env XOT_GUEST_MODULES=domU1=xot-hostile \
+		--env XOT_BLKFRONT_ARGS=domU1=max_ring_page_order:4 --timeout 1200 hostile
 fi
 
 say "writing results/hardening.json"
