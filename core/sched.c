@@ -5,6 +5,7 @@
  * the xot elevator and into the userspace tests, simulator and benchmarks.
  */
 #include <xot/sched.h>
+#include <xot/slots.h>
 
 /* ------------------------------------------------------------ pairing heap */
 
@@ -412,14 +413,8 @@ static bool enqueue_entity(struct xot_entity *e, u64 credit)
 	e->active = true;
 	p->active_weight += e->weight;
 	/* back from its turnaround: no longer waited for (core/slots.c) */
-	if (e->ret_weight) {
-		if (e->ret_epoch == p->ret_epoch) {
-			p->ret_weight -= e->ret_weight;
-			p->ret_need -= e->ret_need;
-		}
-		e->ret_weight = 0;
-		e->ret_need = 0;
-	}
+	if (e->ret_weight)
+		xot_slots_forget(e);
 	return p->nr_active++ == 0;
 }
 

@@ -76,11 +76,6 @@ static void expire(struct xot_group *g, u64 now)
 	}
 }
 
-static bool waited_for(const struct xot_entity *e)
-{
-	return e->ret_weight && e->ret_epoch == e->parent->ret_epoch;
-}
-
 void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns)
 {
 	struct xot_entity *path[XOT_SLOTS_MAX_DEPTH];
@@ -98,7 +93,7 @@ void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns)
 
 		expire(g, now);
 		if (!e->active)
-			was = waited_for(e);
+			was = xot_slots_waited_for(e);
 		total = g->active_weight + g->ret_weight +
 			(e->active || was ? 0 : e->weight);
 		share = total ? xot_div64_u64(share * e->weight, total) : 0;
@@ -134,7 +129,7 @@ void xot_slots_ran_dry(struct xot_entity *leaf, u32 slots, u64 now, u64 hold_ns)
 
 void xot_slots_forget(struct xot_entity *e)
 {
-	if (e->parent && waited_for(e)) {
+	if (e->parent && xot_slots_waited_for(e)) {
 		e->parent->ret_weight -= e->ret_weight;
 		e->parent->ret_need -= e->ret_need;
 	}

@@ -41,6 +41,7 @@
 #include <linux/blkdev.h>
 
 #include <xot/origin.h>
+#include <xot/slots.h>
 #include "xot.h"
 
 static const struct xot_origin_ops __rcu *origin_ops;
@@ -174,7 +175,7 @@ static bool vgroup_idle(struct xot_grp *vg)
 	const struct xot_entity *e = &vg->group.entity;
 
 	return !atomic_read(&vg->vrefs) && !e->active && !vg->group.nr_active &&
-	       !(e->ret_weight && e->ret_epoch == e->parent->ret_epoch);
+	       !xot_slots_waited_for(e);
 }
 
 /* Free @vg and everything below it. It is out of its parent's tree and list. */

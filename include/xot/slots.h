@@ -47,6 +47,15 @@
 /* deepest path followed; deeper entities are never held nor waited for */
 #define XOT_SLOTS_MAX_DEPTH	16
 
+/*
+ * Is @e, a child that ran dry, still waited for by its parent (counted in
+ * its ret_weight and ret_need, in the parent's current epoch)?
+ */
+static inline bool xot_slots_waited_for(const struct xot_entity *e)
+{
+	return e->ret_weight && e->ret_epoch == e->parent->ret_epoch;
+}
+
 /* A request of @leaf is queued in the elevator (+) or leaves it (-). */
 void xot_slots_enqueue(struct xot_entity *leaf);
 void xot_slots_dequeue(struct xot_entity *leaf);
