@@ -18,13 +18,14 @@
 # share, and draws results/demo-shares.svg.
 #
 # Usage: userspace/demo.sh [--runtime SEC] [--all] [--help]
-#   --runtime SEC  fio time in each guest (default 60)
+#   --runtime SEC  fio time in each guest (default 150: about 2000 requests
+#                  per weight-100 VM over the seconds all guests run)
 #   --all          also bfq and none in dom0 (two more lab runs)
 # About 5 minutes on an idle 2-core machine (measured: 264 s; 4 lab runs
 # with --all: about 10).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-RUNTIME=60
+RUNTIME=150
 MODES="xot nohook"
 
 while [ $# -gt 0 ]; do

@@ -166,6 +166,58 @@ static void test_nested(void)
 	fr_free(&r);
 }
 
+/* two repeats of xot and one of none (xot#3 alone is a repeat of one) */
+static const char repeats[] =
+	"run r dev xot#1 xot\n"
+	"entity r dev xot#1 A - 100 30\n"
+	"entity r dev xot#1 B - 300 70\n"
+	"run r dev none#1 none\n"
+	"entity r dev none#1 A - 100 50\n"
+	"entity r dev none#1 B - 300 150\n"
+	"run r dev xot#2 xot\n"
+	"entity r dev xot#2 A - 100 20\n"
+	"entity r dev xot#2 B - 300 80\n"
+	"run r dev plain xot\n"
+	"entity r dev plain A - 100 25\n"
+	"entity r dev plain B - 300 75\n";
+
+static void test_repeats(void)
+{
+	struct fr_report r;
+	struct fr_err e = { "" };
+	double mean, min, max;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	CHECKF(load(&r, repeats, &e) == 0, "%s", e.msg);
+	if (r.nruns != 4)
+		return;
+	CHECK(fr_first_repeat(&r, 0) == 0 && fr_first_repeat(&r, 2) == 0);
+	CHECK(fr_first_repeat(&r, 1) == 1 && fr_first_repeat(&r, 3) == -1);
+	/* A: 0.30 and 0.20 against 0.25: mean 0.25, spread 0.20-0.30 */
+	CHECK(fr_over_repeats(&r, 0, 0, 0, &mean, &min, &max) == 2);
+	CHECK(NEAR(mean, 0.25) && NEAR(min, 0.2) && NEAR(max, 0.3));
+	/* largest errors 5 and 5 points */
+	CHECK(fr_over_repeats(&r, 0, -1, 0, &mean, &min, &max) == 2 && NEAR(mean, 5));
+	/* each repeat against the same repeat of none: xot#1 100/200, xot#2 none */
+	CHECK(r.runs[0].has_ratio && NEAR(r.runs[0].ratio_none, 0.5));
+	CHECK(!r.runs[2].has_ratio && !r.runs[3].has_ratio);
+	out = open_memstream(&buf, &len);
+	CHECK(out != NULL);
+	if (out) {
+		fr_print_table(&r, out, NULL);
+		fr_write_json(&r, out);
+		fclose(out);
+		CHECKF(strstr(buf, "r on dev, xot, 2 runs: largest error 5.00pp [5.00-5.00]"), "%s", buf);
+		CHECK(strstr(buf, "achieved  25.0% [20.0-30.0]") != NULL);
+		CHECK(strstr(buf, "\"config\": \"xot\", \"runs\": 2") != NULL);
+		CHECK(strstr(buf, "\"config\": \"plain\", \"runs\"") == NULL);
+		free(buf);
+	}
+	fr_free(&r);
+}
+
 static const char overhead[] =
 	"scenario cgroups-1 cgroups=1 jobs=4\n"
 	"sample cgroups-1 none 100 round=1\n"
@@ -397,6 +449,7 @@ static const struct unit_test tests[] = {
 	{ "svg", test_svg },
 	{ "bad_input", test_bad_input },
 	{ "json_numbers", test_json_numbers },
+	{ "repeats", test_repeats },
 };
 
 UNIT_MAIN("fairness", tests)

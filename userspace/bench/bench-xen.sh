@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench-xen: the semantic gap, measured. Three domUs share one slow
-# dom0 device (null_blk, 40 ms per request, one tag: slower than three
+# dom0 device (null_blk, 10 ms per request, one tag: slower than three
 # TCG guests can drive it, so a queue forms in dom0)
 # through dm-linear volumes. VM weights 100:100:200; domU1 runs two cgroups,
 # gold (800) and bronze (200); domU2 two processes in one cgroup; domU3 one
@@ -14,9 +14,13 @@
 #   bfq     bfq, the same per-VM cgroups with io.bfq.weight
 #   none    no scheduler
 #
-# Every guest job's IOPS (fio, in the guest) gives the achieved shares at
-# each level; build/bin/fairness-report computes targets, errors and Jain's
-# index and writes results/xen-fairness.json.
+# Every guest job's completions (fio, in the guest), counted over the
+# seconds in which all guests ran (the guests boot and start fio up to
+# 20 s apart, and a share over each job's own run mixes in the spells when
+# some guests were not running yet), give the achieved shares at each level;
+# build/bin/fairness-report computes targets, errors and Jain's index, with
+# --repeat the mean and spread over the runs, and writes
+# results/xen-fairness.json.
 #
 # The overhead step (tests/xen/overhead/) runs two domUs on a null_blk
 # without delay, so the path's CPU cost limits them, and alternates phases
@@ -34,8 +38,9 @@ OVH_NULLB="irqmode=0 hw_queue_depth=64"
 OVH_ROUNDS=4
 OVH_PHASE=30
 OVH_TOGGLE=both
-RUNTIME=90
-NULLB="completion_nsec=40000000 hw_queue_depth=1"
+RUNTIME=240
+REPEAT=1
+NULLB="completion_nsec=10000000 hw_queue_depth=1"
 VMW="domU1=100,domU2=100,domU3=200"
 REPORT_ONLY=0
 
@@ -63,7 +68,11 @@ TCG) and writes results/xen-fairness.json and a table.
                        (its ignore_domid parameter), in turns; or
                        split-full: the whole path, the tagger and dom0's
                        part for one domU, neither for the other, in turns
-  --runtime SEC        fio time per guest job (default $RUNTIME)
+  --runtime SEC        fio time per guest job (default $RUNTIME: about 3000
+                       requests per weight-100 VM in the common window)
+  --repeat N           run every configuration N times, interleaved (xot,
+                       nohook, ..., xot, nohook, ...); the report adds the
+                       mean and spread over the N runs (default $REPEAT)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
   --report-only        rebuild the report from results/xen-bench/*/
   -h, --help           this help
@@ -80,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--phase) OVH_PHASE=${2:?--phase needs a value}; shift ;;
 	--toggle) OVH_TOGGLE=${2:?--toggle needs a value}; shift ;;
 	--runtime) RUNTIME=${2:?--runtime needs a value}; shift ;;
+	--repeat) REPEAT=${2:?--repeat needs a value}; shift ;;
 	--nullb) NULLB=${2:?--nullb needs a value}; shift ;;
 	--report-only) REPORT_ONLY=1 ;;
 	-h | --help) usage; exit 0 ;;
@@ -94,6 +104,8 @@ for m in $MODES; do
 done
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 5 ] ||
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
+[[ $REPEAT =~ ^[1-9][0-9]?$ ]] ||
+	{ echo "bench-xen: --repeat must be a number from 1 to 99" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench-xen: --rounds must be a positive number" >&2; exit 2; }
 case $OVH_TOGGLE in both | guest | dom0 | split | split-dom0 | split-full) ;;
@@ -110,6 +122,9 @@ has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 
 mkdir -p "$OUT/xen-bench"
 failed=0
+# configuration M's run K: its directory in results/xen-bench/ and its
+# name in the records (fairness-report: NAME#K for a repeated run)
+config_name() { if [ "$REPEAT" = 1 ]; then echo "$1"; else echo "$1#$2"; fi; }
 # the commit measured (the modules are built from the tree as it is now)
 COMMIT=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$TOP" diff --quiet HEAD -- 2>/dev/null || COMMIT="$COMMIT+changes"
@@ -117,26 +132,52 @@ if [ $REPORT_ONLY = 0 ]; then
 	make -C "$TOP" -s modules user >/dev/null || { echo "bench-xen: build failed" >&2; exit 1; }
 fi
 if [ $REPORT_ONLY = 0 ] && has_step fairness; then
+	for k in $(seq 1 "$REPEAT"); do
 	for m in $MODES; do
-		echo "bench-xen: configuration $m ($(date +%T))"
+		c=$(config_name "$m" "$k")
+		echo "bench-xen: configuration $m, run $k of $REPEAT ($(date +%T))"
 		start=$(date +%s)
 		"$TOP/userspace/lab/xen-lab.sh" --domus 3 --device nullb --layout dm-linear \
 			--nullb "$NULLB" --env XOT_BENCH_MODE="$m" \
 			--env BENCH_RUNTIME="$RUNTIME" --env BENCH_VM_WEIGHTS="$VMW" \
 			--timeout $((RUNTIME + 600)) bench
 		rc=$?
-		rm -rf "$OUT/xen-bench/$m"
-		cp -r "$OUT/lab/xen-bench" "$OUT/xen-bench/$m"
-		echo "$rc $(($(date +%s) - start))" >"$OUT/xen-bench/$m/status"
-		[ $rc = 0 ] || { echo "bench-xen: configuration $m: lab failed (rc $rc)"; failed=1; }
+		rm -rf "$OUT/xen-bench/$c"
+		cp -r "$OUT/lab/xen-bench" "$OUT/xen-bench/$c"
+		echo "$rc $(($(date +%s) - start))" >"$OUT/xen-bench/$c/status"
+		[ $rc = 0 ] || { echo "bench-xen: configuration $m, run $k: lab failed (rc $rc)"; failed=1; }
+	done
 	done
 fi
 
 vmw() { echo "$VMW" | tr ',' '\n' | sed -n "s/^$1=//p"; }
 
-# fairness-report records from each configuration's guest job lines
+# The seconds in which every guest job of configuration dir $1 ran (from the
+# jobs' NAME.persec files, whose clocks are Xen's), less 2 s at each end
+# where jobs start or stop: "FIRST LAST", nothing if there is no overlap.
+common_window() {
+	local f lo=0 hi=99999999999 a b
+	for f in "$1"/domU*/*.persec; do
+		[ -s "$f" ] || return 0
+		a=$(head -n1 "$f" | cut -d' ' -f1)
+		b=$(tail -n1 "$f" | cut -d' ' -f1)
+		((a > lo)) && lo=$a
+		((b < hi)) && hi=$b
+	done
+	lo=$((lo + 2)) hi=$((hi - 2))
+	((hi > lo)) && echo "$lo $hi"
+}
+
+# A job's completions over the window "FIRST LAST" (inclusive seconds).
+window_count() { # file first last
+	awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b { n += $2 } END { print n + 0 }' "$1"
+}
+
+# fairness-report records from each configuration's guest job lines: IOPS
+# over the seconds all guests ran (common_window); a lab without per-second
+# logs falls back to fio's own IOPS over each job's whole run.
 records() {
-	local m d vm name cg cgw iops seen
+	local m d vm name cg cgw iops seen win n k c
 	echo "meta benchmark xen-fairness"
 	echo "meta command make bench-xen"
 	echo "meta commit $COMMIT"
@@ -144,24 +185,36 @@ records() {
 	echo "meta machine $(nproc) cores, QEMU TCG"
 	echo "meta noise TCG timing; compare configurations within one file"
 	echo "param runtime_s $RUNTIME"
+	echo "param repeat $REPEAT"
 	echo "param vm_weights $VMW"
 	echo "device dm-nullb null_blk $NULLB, dm-linear volume per domU"
+	for k in $(seq 1 "$REPEAT"); do
 	for m in $MODES; do
-		d=$OUT/xen-bench/$m
+		c=$(config_name "$m" "$k")
+		d=$OUT/xen-bench/$c
 		[ -f "$d/status" ] || continue
-		echo "run xen dm-nullb $m $m lab_rc=$(cut -d' ' -f1 "$d/status") lab_s=$(cut -d' ' -f2 "$d/status")"
+		win=$(common_window "$d")
+		echo "run xen dm-nullb $c $m lab_rc=$(cut -d' ' -f1 "$d/status") lab_s=$(cut -d' ' -f2 "$d/status")${win:+ window_s=$((${win#* } - ${win% *} + 1))}"
 		for vm in domU1 domU2 domU3; do
 			[ -f "$d/$vm/jobs.txt" ] || continue
-			echo "entity xen dm-nullb $m $vm - $(vmw $vm) -"
+			echo "entity xen dm-nullb $c $vm - $(vmw $vm) -"
 			seen=
 			while read -r _ name cg cgw iops; do
 				case " $seen " in
 				*" $cg "*) ;;
-				*) echo "entity xen dm-nullb $m $vm/$cg $vm $cgw -"; seen="$seen $cg" ;;
+				*) echo "entity xen dm-nullb $c $vm/$cg $vm $cgw -"; seen="$seen $cg" ;;
 				esac
-				echo "entity xen dm-nullb $m $vm/$cg/$name $vm/$cg 100 $iops"
+				if [ -n "$win" ] && [ -f "$d/$vm/$name.persec" ]; then
+					n=$(window_count "$d/$vm/$name.persec" $win)
+					iops=$(awk -v n="$n" -v a="${win% *}" -v b="${win#* }" \
+						'BEGIN { printf "%.3f", n / (b - a + 1) }')
+					echo "entity xen dm-nullb $c $vm/$cg/$name $vm/$cg 100 $iops requests=$n"
+				else
+					echo "entity xen dm-nullb $c $vm/$cg/$name $vm/$cg 100 $iops"
+				fi
 			done <"$d/$vm/jobs.txt"
 		done
+	done
 	done
 }
 

@@ -20,7 +20,10 @@
  *   meta KEY [TEXT...]           top-level string field (benchmark, commit, ...)
  *   param KEY VALUE              "parameters" object (number or string)
  *   device NAME TEXT...          "devices" object: how the device model is built
- *   run SCEN DEV CONFIG SCHED [K=V...]          a measured run
+ *   run SCEN DEV CONFIG SCHED [K=V...]          a measured run; CONFIG
+ *                                "NAME#K" is run K of a configuration run
+ *                                several times: the report adds the mean
+ *                                and the spread over its runs
  *   entity SCEN DEV CONFIG NAME PARENT WEIGHT IOPS [K=V...]
  *                                a cgroup of that run; PARENT "-" for the top
  *                                level; IOPS "-" for an inner node (the sum of
@@ -742,6 +745,8 @@ static int fr_compute_overhead(struct fr_report *r)
 	return 0;
 }
 
+static size_t fr_config_base(const char *config);
+
 static int fr_compute(struct fr_report *r, struct fr_err *e)
 {
 	size_t i;
@@ -751,7 +756,14 @@ static int fr_compute(struct fr_report *r, struct fr_err *e)
 			return -1;
 	for (i = 0; i < r->nruns; i++) {
 		struct fr_run *run = &r->runs[i];
-		const struct fr_run *none = fr_find_run(r, run->scenario, run->device, "none");
+		const char *rep = strrchr(run->config, '#');
+		char none_cfg[64];
+		const struct fr_run *none;
+
+		/* a repeated run is compared with the same repeat of none */
+		snprintf(none_cfg, sizeof(none_cfg), "none%s",
+			 rep && fr_config_base(run->config) < strlen(run->config) ? rep : "");
+		none = fr_find_run(r, run->scenario, run->device, none_cfg);
 
 		if (run->total_iops <= 0)
 			return fr_fail(e, "run %s %s %s (line %d): no I/O (total IOPS 0)",
@@ -779,6 +791,116 @@ static int fr_show_key(const char *show, const char *key)
 			p++;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ repeated runs */
+
+/* Length of @config's name without its "#K" repeat suffix. */
+static size_t fr_config_base(const char *config)
+{
+	const char *h = strrchr(config, '#');
+
+	return h && h > config && h[1] ? (size_t)(h - config) : strlen(config);
+}
+
+/* @a and @b are repeats of one configuration of one scenario and device. */
+static int fr_same_config(const struct fr_run *a, const struct fr_run *b)
+{
+	size_t n = fr_config_base(a->config);
+
+	return n < strlen(a->config) && n == fr_config_base(b->config) &&
+	       n < strlen(b->config) && !strncmp(a->config, b->config, n) &&
+	       !strcmp(a->scenario, b->scenario) && !strcmp(a->device, b->device);
+}
+
+/* The first run of @run's repeated configuration, or -1 if not repeated. */
+static long fr_first_repeat(const struct fr_report *r, size_t run)
+{
+	size_t i;
+
+	for (i = 0; i <= run; i++)
+		if (fr_same_config(&r->runs[i], &r->runs[run]))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Mean, minimum and maximum over the repeats of the configuration whose
+ * first run is @first, of field @what of entity @k (its achieved share)
+ * or, with @k < 0, of the run's largest error at level @level (0: any).
+ * The runs must have the same entities in the same order; returns the
+ * number of runs, 0 if they differ.
+ */
+static size_t fr_over_repeats(const struct fr_report *r, size_t first, long k,
+			      int level, double *mean, double *min, double *max)
+{
+	const struct fr_run *f = &r->runs[first];
+	size_t i, n = 0;
+	double sum = 0;
+
+	for (i = first; i < r->nruns; i++) {
+		const struct fr_run *run = &r->runs[i];
+		double v;
+
+		if (!fr_same_config(f, run))
+			continue;
+		if (run->nent != f->nent)
+			return 0;
+		if (k >= 0) {
+			if (strcmp(run->ent[k].name, f->ent[k].name))
+				return 0;
+			v = run->ent[k].achieved;
+		} else {
+			v = level ? run->level_err[level] : run->max_err;
+		}
+		if (!n || v < *min)
+			*min = v;
+		if (!n || v > *max)
+			*max = v;
+		sum += v;
+		n++;
+	}
+	*mean = n ? sum / n : 0;
+	return n;
+}
+
+/* One line per repeated configuration: mean [min-max] of every share. */
+static void fr_print_repeats(const struct fr_report *r, FILE *out)
+{
+	double mean, min, max;
+	size_t i, k, n;
+	int header = 0;
+	int lv;
+
+	for (i = 0; i < r->nruns; i++) {
+		const struct fr_run *run = &r->runs[i];
+
+		if (fr_first_repeat(r, i) != (long)i)
+			continue;
+		n = fr_over_repeats(r, i, -1, 0, &mean, &min, &max);
+		if (!n) {
+			fprintf(out, "\n%s on %s, %.*s: the repeats differ in their entities\n",
+				run->scenario, run->device, (int)fr_config_base(run->config), run->config);
+			continue;
+		}
+		if (!header)
+			fprintf(out, "\nmean [min-max] over repeated runs (CONFIG#K):\n");
+		header = 1;
+		fprintf(out, "  %s on %s, %.*s, %zu runs: largest error %.2fpp [%.2f-%.2f]",
+			run->scenario, run->device, (int)fr_config_base(run->config), run->config,
+			n, mean, min, max);
+		for (lv = 1; lv <= run->max_depth && run->max_depth > 1; lv++) {
+			fr_over_repeats(r, i, -1, lv, &mean, &min, &max);
+			fprintf(out, " L%d %.2fpp [%.2f-%.2f]", lv, mean, min, max);
+		}
+		fputc('\n', out);
+		for (k = 0; k < run->nent; k++) {
+			fr_over_repeats(r, i, (long)k, 0, &mean, &min, &max);
+			fprintf(out, "    %-24s target %5.1f%%  achieved %5.1f%% [%.1f-%.1f]\n",
+				run->ent[k].name, run->ent[k].target * 100, mean * 100,
+				min * 100, max * 100);
+		}
+	}
 }
 
 static void fr_print_table(const struct fr_report *r, FILE *out, const char *show)
@@ -842,6 +964,7 @@ static void fr_print_table(const struct fr_report *r, FILE *out, const char *sho
 			}
 		}
 	}
+	fr_print_repeats(r, out);
 	for (i = 0; i < r->novh; i++) {
 		const struct fr_ovh *o = &r->ovh[i];
 
@@ -928,6 +1051,52 @@ static void fr_json_object(FILE *out, const char *name, const struct fr_kvlist *
 			fr_json_val(out, l->v[i].val);
 	}
 	fputs(l->n ? "\n  }" : "}", out);
+}
+
+/* "repeated": per configuration run several times, mean, min and max */
+static void fr_write_json_repeats(const struct fr_report *r, FILE *out)
+{
+	double mean, min, max;
+	size_t i, k, n;
+	int any = 0, lv;
+
+	for (i = 0; i < r->nruns; i++) {
+		const struct fr_run *run = &r->runs[i];
+
+		if (fr_first_repeat(r, i) != (long)i)
+			continue;
+		n = fr_over_repeats(r, i, -1, 0, &mean, &min, &max);
+		if (!n)
+			continue;
+		fputs(any ? ",\n    {" : ",\n  \"repeated\": [\n    {", out);
+		any = 1;
+		fputs("\"scenario\": ", out);
+		xot_json_str(out, run->scenario);
+		fputs(", \"device\": ", out);
+		xot_json_str(out, run->device);
+		fprintf(out, ", \"config\": \"%.*s\", \"runs\": %zu,\n",
+			(int)fr_config_base(run->config), run->config, n);
+		fprintf(out, "      \"max_abs_share_error\": {\"mean\": %.2f, \"min\": %.2f, \"max\": %.2f},\n",
+			mean, min, max);
+		fputs("      \"max_abs_share_error_per_level\": [", out);
+		for (lv = 1; lv <= run->max_depth; lv++) {
+			fr_over_repeats(r, i, -1, lv, &mean, &min, &max);
+			fprintf(out, "%s{\"mean\": %.2f, \"min\": %.2f, \"max\": %.2f}",
+				lv > 1 ? ", " : "", mean, min, max);
+		}
+		fputs("],\n      \"entities\": [", out);
+		for (k = 0; k < run->nent; k++) {
+			fr_over_repeats(r, i, (long)k, 0, &mean, &min, &max);
+			fputs(k ? ",\n        {" : "\n        {", out);
+			fputs("\"name\": ", out);
+			xot_json_str(out, run->ent[k].name);
+			fprintf(out, ", \"target_share\": %.4f, \"achieved_share_mean\": %.4f, \"achieved_share_min\": %.4f, \"achieved_share_max\": %.4f}",
+				run->ent[k].target, mean, min, max);
+		}
+		fputs("\n      ]\n    }", out);
+	}
+	if (any)
+		fputs("\n  ]", out);
 }
 
 static void fr_write_json(const struct fr_report *r, FILE *out)
@@ -1029,6 +1198,7 @@ static void fr_write_json(const struct fr_report *r, FILE *out)
 			fputs("null\n    }", out);
 	}
 	fputs(r->nruns ? "\n  ]" : "]", out);
+	fr_write_json_repeats(r, out);
 
 	if (r->novh) {
 		fputs(",\n  \"overhead\": [", out);
@@ -1247,7 +1417,8 @@ static void usage(FILE *f)
 		"  meta KEY TEXT...                    top-level string field\n"
 		"  param KEY VALUE                     \"parameters\" entry\n"
 		"  device NAME TEXT...                 \"devices\" entry\n"
-		"  run SCEN DEV CONFIG SCHED [K=V...]  a measured run\n"
+		"  run SCEN DEV CONFIG SCHED [K=V...]  a measured run (CONFIG NAME#K: run K of\n"
+		"                                      NAME; mean and spread over its runs added)\n"
 		"  entity SCEN DEV CONFIG NAME PARENT WEIGHT IOPS [K=V...]\n"
 		"                                      PARENT '-' = top level; IOPS '-' = inner node\n"
 		"  scenario SCEN [K=V...]              overhead scenario attributes\n"

@@ -10,7 +10,10 @@
 #   domU2  one cgroup, two fio processes
 #   domU3  one fio process
 #
-# Results: jobs.txt, one line per job: "entity NAME CGROUP CGWEIGHT IOPS".
+# Results: jobs.txt, one line per job: "entity NAME CGROUP CGWEIGHT IOPS";
+# NAME.persec, one line per wall-clock second: "EPOCH_S COMPLETIONS" (the
+# guests' clocks are Xen's, so bench-xen.sh can count every job over the
+# seconds in which all guests ran: guests boot and start at different times).
 RUNTIME=${BENCH_RUNTIME:-40}
 # Requests each VM keeps outstanding: the blkif ring's 32, shared by the
 # VM's jobs. Under TCG a request's round trip outside dom0 takes hundreds
@@ -33,7 +36,8 @@ run_job() {
 		exec fio --name="$1" --filename="$XOT_DISK" --size=256m --rw=randread \
 			--bs=4k --ioengine=libaio --iodepth="$3" --direct=1 \
 			--runtime="$RUNTIME" --time_based --output-format=terse \
-			--terse-version=3 >"/tmp/$1.terse" 2>"/tmp/$1.err"
+			--terse-version=3 --write_lat_log="/tmp/$1" --log_unix_epoch=1 \
+			>"/tmp/$1.terse" 2>"/tmp/$1.err"
 	) &
 }
 
@@ -72,6 +76,9 @@ for j in $JOBS; do
 	# integer, too coarse at the few IOPS a TCG lab gives each job
 	iops=$(awk -F';' '/^3;/ && $9 > 0 { printf "%.2f", $6 / 4 / ($9 / 1000) }' "/tmp/$name.terse")
 	echo "entity $name ${rest%%:*} ${rest#*:} ${iops:-0}" >>"$OUT"
+	# clat log: "EPOCH_MS, NSEC, DIR, BS, OFFSET, ..." per completion
+	awk -F', *' '{ n[int($1 / 1000)]++ } END { for (s in n) print s, n[s] }' \
+		"/tmp/${name}_clat.1.log" | sort -n >"$XOT_RESULTS/$name.persec"
 	case ${iops:-0} in 0 | 0.00) fail=1 ;; esac
 done
 cat "$OUT"
