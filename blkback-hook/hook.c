@@ -98,6 +98,22 @@ static void origin_from_record(struct xot_origin *o, const struct xot_record *r)
 	o->flags = XOT_ORIGIN_F_RECORD;
 }
 
+/*
+ * A preflush write to a bio-based device: dm (6.1: dm_split_and_process_bio()
+ * and dm_io_complete()) sends the empty flush down now, from this thread,
+ * and resubmits the data without REQ_PREFLUSH from its kdmflush worker
+ * once the flush is done. There the elevator sees dom0's own I/O, so the
+ * data is charged to the VM with the flush (include/xot/origin.h). A
+ * blk-mq device takes the write whole: nothing is deferred.
+ */
+static u32 deferred_data_sectors(struct bio *bio)
+{
+	if (!(bio->bi_opf & REQ_PREFLUSH) || !bio_sectors(bio) ||
+	    queue_is_mq(bdev_get_queue(bio->bi_bdev)))
+		return 0;
+	return bio_sectors(bio);
+}
+
 static void probe_bio_queue(void *ignore, struct bio *bio)
 {
 	struct xen_blkif_ring *ring = current_blkif_ring();
@@ -136,6 +152,7 @@ static void probe_bio_queue(void *ignore, struct bio *bio)
 	t->origin.domid = blkif->domid;
 	t->origin.vm_weight = READ_ONCE(v->vm_weight);
 	t->origin.flags = 0;
+	t->origin.deferred_sectors = deferred_data_sectors(bio);
 	c = rcu_dereference(v->chan);
 	/* the same op as the guest's record (include/xot/blk.h), or none */
 	if (!c || r >= c->nr_rings || READ_ONCE(v->handle_clash) ||

@@ -980,8 +980,20 @@ static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
 	u32 tgid = (current->flags & PF_KTHREAD) ? 0 : current->tgid;
 	/* an empty flush costs what one request costs: the cache write-back */
 	u64 cost = xot_cost_of_sectors(bio_sectors(bio));
+	u64 bytes = bio->bi_iter.bi_size;
 	struct xot_queue *xq;
 	struct xot_grp *grp;
+
+	/*
+	 * The data a stacking driver (dm) will resubmit as dom0's own I/O
+	 * after this flush, a request of its own: charged here, once per
+	 * flush it sends down (one per target of the table: a table with
+	 * several targets charges the data more than once, never less).
+	 */
+	if (from_guest && origin.deferred_sectors) {
+		cost += xot_cost_of_sectors(origin.deferred_sectors);
+		bytes += (u64)origin.deferred_sectors << SECTOR_SHIFT;
+	}
 
 	spin_lock(&xd->lock);
 	grp = xot_bio_grp(xd, bio);
@@ -989,8 +1001,7 @@ static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
 			    from_guest ? &origin : NULL);
 	xot_charge_debt(&xq->entity, cost);
 	WRITE_ONCE(xq->grp->stats.flush_rqs, xq->grp->stats.flush_rqs + 1);
-	WRITE_ONCE(xq->grp->stats.flush_bytes,
-		   xq->grp->stats.flush_bytes + bio->bi_iter.bi_size);
+	WRITE_ONCE(xq->grp->stats.flush_bytes, xq->grp->stats.flush_bytes + bytes);
 	xd->bypassed++;
 	spin_unlock(&xd->lock);
 }

@@ -26,6 +26,14 @@ struct xot_origin {
 	u32 tgid;		/* guest process; 0: writeback or kernel */
 	u16 ioprio;		/* guest I/O priority */
 	u16 flags;
+	/*
+	 * Data sectors of the preflush write being submitted that a bio-based
+	 * device (dm) will resubmit without the flush from its own worker,
+	 * where no provider knows the VM: the elevator charges them with the
+	 * flush (docs/design.md, "Requests that bypass the elevator"). 0 if
+	 * none.
+	 */
+	u32 deferred_sectors;
 };
 
 struct xot_origin_ops {
