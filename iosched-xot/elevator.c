@@ -1003,6 +1003,7 @@ static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
 	WRITE_ONCE(xq->grp->stats.flush_rqs, xq->grp->stats.flush_rqs + 1);
 	WRITE_ONCE(xq->grp->stats.flush_bytes, xq->grp->stats.flush_bytes + bytes);
 	xd->bypassed++;
+	xd->bypassed_bytes += bytes;
 	spin_unlock(&xd->lock);
 }
 
@@ -1249,8 +1250,9 @@ static int xot_stats_show(void *data, struct seq_file *m)
 		   xd->antic_waits, xd->antic_hits, xd->antic_expired);
 	seq_printf(m, "guest_fallbacks %llu\nslot_held %llu\nslots_waited_weight %llu\n",
 		   xd->guest_fallbacks, xd->slot_held, xd->root_grp->group.ret_weight);
-	seq_printf(m, "queued %u\nactive_groups %u\nbypassed %llu\n",
-		   xd->nr_queued, xd->root_grp->group.nr_active, xd->bypassed);
+	seq_printf(m, "queued %u\nactive_groups %u\nbypassed %llu\nbypassed_bytes %llu\n",
+		   xd->nr_queued, xd->root_grp->group.nr_active, xd->bypassed,
+		   xd->bypassed_bytes);
 	spin_unlock(&xd->lock);
 	seq_printf(m, "inflight %d\nwindow_samples %lld\ntag_limited %lld\n",
 		   atomic_read(&xd->inflight), (long long)atomic64_read(&xd->completed),

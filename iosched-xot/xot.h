@@ -162,6 +162,7 @@ struct xot_data {
 	atomic_t inflight ____cacheline_aligned_in_smp;	/* dispatched, not completed */
 	u64 guest_fallbacks;		/* guest requests put in a VM's shared queue */
 	u64 bypassed;			/* flush/FUA requests charged as debt */
+	u64 bypassed_bytes;		/* their data, with dm's deferred data */
 	atomic64_t completed;		/* window samples: completions (inflight_mode 2) */
 	atomic64_t lat_ns;		/* their dispatch-to-completion times */
 
