@@ -66,7 +66,6 @@ struct hook_vbd {
 	unsigned long offer_next;	/* jiffies: earliest next read */
 	/* tears the vbd down outside xenwatch once it is off hook_vbds */
 	struct work_struct free_work;
-	struct list_head gone;		/* on the unload's list of vbds to tear down */
 	/* serialises the offer reads and channel changes of this vbd only */
 	struct mutex lock;
 	struct hook_chan __rcu *chan;	/* NULL: no channel; changed under lock */

@@ -672,7 +672,6 @@ err_wq:
 void hook_vbd_stop(void)
 {
 	struct hook_vbd *v, *tmp;
-	LIST_HEAD(gone);
 
 	/* no backend_changed runs after this: nobody else adds or removes */
 	unregister_xenbus_watch(&backend_watch);
@@ -682,17 +681,14 @@ void hook_vbd_stop(void)
 	list_for_each_entry_safe(v, tmp, &hook_vbds, node) {
 		/* withdraw the offer: the frontend stops publishing */
 		xenbus_rm(XBT_NIL, v->backend, XOT_XS_FEATURE);
-		mutex_lock(&hook_mutex);
-		list_del_rcu(&v->node);
-		mutex_unlock(&hook_mutex);
-		list_add_tail(&v->gone, &gone);
+		vbd_remove(v);
 	}
 	mutex_unlock(&hook_scan_mutex);
-	/* teardowns queued by earlier removals; then ours, here */
-	flush_workqueue(hook_wq);
-	list_for_each_entry_safe(v, tmp, &gone, gone)
-		vbd_teardown(v);
-	/* every watch is gone: nothing queues on it any more */
+	/*
+	 * Every teardown, earlier removals' and these, has run once the queue
+	 * is drained; each unregistered its vbd's watch, so nothing queues
+	 * on it any more.
+	 */
 	destroy_workqueue(hook_wq);
 	/* vbd_free_rcu() is this module's code */
 	rcu_barrier();
