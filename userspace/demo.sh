@@ -21,8 +21,8 @@
 #   --runtime SEC  fio time in each guest (default 150: about 2000 requests
 #                  per weight-100 VM over the seconds all guests run)
 #   --all          also bfq and none in dom0 (two more lab runs)
-# About 5 minutes on an idle 2-core machine (measured: 264 s; 4 lab runs
-# with --all: about 10).
+# About 9 minutes on a 2-core machine (measured: 509 s; 4 lab runs
+# with --all: about 18).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RUNTIME=150
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--runtime) RUNTIME=${2:?--runtime needs a value}; shift 2 ;;
 	--all) MODES="xot nohook bfq none"; shift ;;
-	-h | --help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
 done
