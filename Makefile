@@ -27,11 +27,11 @@ else ifeq ($(PLATFORM),debian13)
 D13 := $(BUILD)/debian13
 KDIR ?= $(D13)/kdir
 PRIV := $(D13)/kernel-private
--include $(D13)/versions
 # The private headers come from the fetched linux-source-6.12, which must
-# be the headers' version (scripts/private-headers.sh checks it).
-PRIV_ENV := XOT_LINUX_SOURCE=$(D13)/root/usr/src/linux-source-6.12.tar.xz \
-	XOT_LINUX_SOURCE_VERSION=$(DEB13_SOURCE_VERSION) XOT_HEADERS_VERSION=$(DEB13_KVERSION)
+# be the headers' version (scripts/private-headers.sh checks it). The
+# versions are read when the recipe runs: a first build fetches them.
+PRIV_ENV := . $(D13)/versions && XOT_LINUX_SOURCE=$(D13)/root/usr/src/linux-source-6.12.tar.xz \
+	XOT_LINUX_SOURCE_VERSION=$$DEB13_SOURCE_VERSION XOT_HEADERS_VERSION=$$DEB13_KVERSION
 # Cross-release build from a Debian 12 host only (a Debian 13 host has
 # gcc-14, pahole and runnable kbuild programs: set KBUILD_D13= there):
 #  - CC: the headers ask for x86_64-linux-gnu-gcc-14, which Debian 12 lacks;
