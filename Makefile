@@ -7,9 +7,46 @@
 SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
 BUILD := $(TOP)/build
+
+# PLATFORM: which Debian kernel the modules are built for.
+#   debian12 (default): the host's installed linux-headers (6.1) and
+#     linux-source-6.1, as always.
+#   debian13: Linux 6.12 of Debian 13 (trixie), its packages fetched into
+#     build/debian13/ by scripts/fetch-trixie.sh (never installed), the
+#     kbuild host programs rebuilt for this host's glibc when trixie's do
+#     not run (scripts/kbuild-host-tools.sh). Built from Debian 12 with the
+#     host's gcc (trixie's kernel was built with gcc-14): KBUILD_D13 below.
+PLATFORM ?= debian12
+ifeq ($(PLATFORM),debian12)
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
 PRIV := $(BUILD)/kernel-private
+KBUILD_ARGS :=
+PRIV_ENV :=
+else ifeq ($(PLATFORM),debian13)
+D13 := $(BUILD)/debian13
+KDIR ?= $(D13)/kdir
+PRIV := $(D13)/kernel-private
+# The private headers come from the fetched linux-source-6.12, which must
+# be the headers' version (scripts/private-headers.sh checks it). The
+# versions are read when the recipe runs: a first build fetches them.
+PRIV_ENV := . $(D13)/versions && XOT_LINUX_SOURCE=$(D13)/root/usr/src/linux-source-6.12.tar.xz \
+	XOT_LINUX_SOURCE_VERSION=$$DEB13_SOURCE_VERSION XOT_HEADERS_VERSION=$$DEB13_KVERSION
+# Cross-release build from a Debian 12 host only (a Debian 13 host has
+# gcc-14, pahole and runnable kbuild programs: set KBUILD_D13= there):
+#  - CC: the headers ask for x86_64-linux-gnu-gcc-14, which Debian 12 lacks;
+#  - CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT: gcc-12 has no
+#    -fmin-function-alignment; kbuild then uses -falign-functions (as for a
+#    kernel built by gcc < 14);
+#  - CONFIG_DEBUG_INFO_BTF_MODULES: no BTF for the modules (Debian 12's
+#    pahole is older than the one the kernel was built with; BTF is
+#    optional for modules that need no BPF type information).
+KBUILD_D13 ?= CC=x86_64-linux-gnu-gcc CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT= \
+	CONFIG_DEBUG_INFO_BTF_MODULES=
+KBUILD_ARGS := $(KBUILD_D13)
+else
+$(error PLATFORM=$(PLATFORM) is not a known platform: use debian12 or debian13)
+endif
 
 CC ?= gcc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
@@ -58,7 +95,9 @@ help:
 	@echo "                      and install for KVER (rebuilt by DKMS on kernel upgrades)"
 	@echo "  make dkms-remove    dkms remove xot/VERSION --all, delete /usr/src/xot-VERSION"
 	@echo "  make clean"
-	@echo "Variables: KDIR (kernel build dir, default $(KDIR)), W=1 (extra warnings),"
+	@echo "Variables: PLATFORM (debian12: installed 6.1 headers, default; debian13: Linux 6.12"
+	@echo "  of Debian 13, fetched into build/debian13 by scripts/fetch-trixie.sh; OFFLINE=1: cached only),"
+	@echo "  KDIR (kernel build dir, default $(KDIR)), W=1 (extra warnings),"
 	@echo "  KVER (kernel release, default from KDIR: $(KVER)), PREFIX (default $(PREFIX)), DESTDIR"
 
 deps:
@@ -73,8 +112,17 @@ check-kdir:
 		echo "error: KDIR=$(KDIR) is not a kernel build directory (no Makefile)." >&2; \
 		exit 1; fi
 
-private-headers: check-kdir
-	@$(TOP)/scripts/private-headers.sh "$(KDIR)" "$(PRIV)"
+# PLATFORM=debian13: fetch (cached) and unpack trixie's build packages,
+# make their kbuild programs runnable here.
+.PHONY: platform-prep
+platform-prep:
+ifeq ($(PLATFORM),debian13)
+	@$(TOP)/scripts/fetch-trixie.sh --build-only --extract $(if $(OFFLINE),--offline)
+	@$(TOP)/scripts/kbuild-host-tools.sh "$(D13)"
+endif
+
+private-headers: platform-prep check-kdir
+	@$(PRIV_ENV) $(TOP)/scripts/private-headers.sh "$(KDIR)" "$(PRIV)"
 
 # tests/hostile-guest/: the test-only xot-hostile (a guest attacking dom0),
 # its own external-module directory: the install targets never see it. It
@@ -83,9 +131,9 @@ private-headers: check-kdir
 HOSTILE := $(TOP)/tests/hostile-guest
 
 modules: private-headers
-	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) modules
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) $(KBUILD_ARGS) modules
 ifneq ($(wildcard $(HOSTILE)/Kbuild),)
-	$(MAKE) -C "$(KDIR)" M=$(HOSTILE) XOT_PRIV=$(PRIV) \
+	$(MAKE) -C "$(KDIR)" M=$(HOSTILE) XOT_PRIV=$(PRIV) $(KBUILD_ARGS) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
 endif
 
@@ -237,7 +285,7 @@ demo:
 
 # sparse over every kernel source (C=2: check all, rebuilt or not)
 sparse: private-headers
-	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) C=2 CHECK=sparse modules
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) $(KBUILD_ARGS) C=2 CHECK=sparse modules
 
 checkpatch:
 	@$(TOP)/scripts/checkpatch.sh
@@ -278,7 +326,7 @@ print-kver: check-kver
 	@echo $(KVER)
 
 install: check-kver modules $(addprefix $(BUILD)/bin/,$(XOT_TOOLS))
-	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) KERNELRELEASE=$(KVER) \
+	$(MAKE) -C "$(KDIR)" M=$(TOP) XOT_PRIV=$(PRIV) $(KBUILD_ARGS) KERNELRELEASE=$(KVER) \
 		INSTALL_MOD_PATH=$(DEST) INSTALL_MOD_DIR=$(XOT_MOD_DIR) INSTALL_MOD_STRIP=1 \
 		CONFIG_MODULE_SIG_ALL= DEPMOD=true modules_install
 	install -d $(DEST)$(BINDIR) $(DEST)$(DOCDIR)/examples

@@ -35,6 +35,8 @@
 
 #include <xen-blkback/common.h>
 
+#include "compat.h"
+
 #include <xot/blk.h>
 #include <xot/ktracepoint.h>
 #include <xot/sched.h>
@@ -131,7 +133,7 @@ static void probe_bio_queue(void *ignore, struct bio *bio)
 	if (domain_ignored(blkif))
 		return;
 	/* a dm clone below the vbd's device keeps the origin of its parent */
-	if (bio->bi_bdev != blkif->vbd.bdev)
+	if (bio->bi_bdev != xot_vbd_bdev(blkif))
 		return;
 	r = ring - blkif->rings;
 	if (blkif->domid < XOT_HOOK_MAX_DOMID) {

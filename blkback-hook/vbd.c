@@ -264,7 +264,8 @@ struct hook_offer {
 static bool offer_read(struct hook_vbd *v, struct hook_offer *o)
 {
 	unsigned int r, i, ref;
-	char key[32];
+	/* room for any two u32: gcc cannot always see the bounds below (W=1) */
+	char key[sizeof(XOT_XS_REF_FMT) + 2 * 10];
 
 	memset(o, 0, sizeof(*o));
 	if (xenbus_scanf(XBT_NIL, v->frontend, XOT_XS_ORDER, "%u", &o->order) != 1 ||

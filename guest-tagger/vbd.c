@@ -45,6 +45,7 @@
 #include <xen/xen-ops.h>
 
 #include "tagger.h"
+#include "compat.h"
 
 #define VBD_DIR		"device/vbd"
 /* blkif requests per page of blkif ring (x86_64, native protocol) */
@@ -53,7 +54,7 @@
 static struct workqueue_struct *xot_wq;
 static struct work_struct reconcile_work;
 static bool stopping;			/* under xot_vbd_mutex */
-static struct bus_type *xen_fe_bus;
+static xot_bus_type_t *xen_fe_bus;
 
 static void kick(void)
 {

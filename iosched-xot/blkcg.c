@@ -146,16 +146,18 @@ struct xot_grp *xot_grp_use(struct xot_data *xd, struct xot_grp *grp)
 
 /* ---------------------------------------------------------- policy callbacks */
 
+/*
+ * Initialised here, not in a cpd_init_fn: 6.12 has none, and 6.1 only ever
+ * called it right after cpd_alloc_fn.
+ */
 static struct blkcg_policy_data *xot_cpd_alloc(gfp_t gfp)
 {
 	struct xot_cg *cg = kzalloc(sizeof(*cg), gfp);
 
-	return cg ? &cg->cpd : NULL;
-}
-
-static void xot_cpd_init(struct blkcg_policy_data *cpd)
-{
-	cpd_to_cg(cpd)->weight = XOT_WEIGHT_DEFAULT;
+	if (!cg)
+		return NULL;
+	cg->weight = XOT_WEIGHT_DEFAULT;
+	return &cg->cpd;
 }
 
 static void xot_cpd_free(struct blkcg_policy_data *cpd)
@@ -163,10 +165,10 @@ static void xot_cpd_free(struct blkcg_policy_data *cpd)
 	kfree(cpd_to_cg(cpd));
 }
 
-static struct blkg_policy_data *xot_pd_alloc(gfp_t gfp, struct request_queue *q,
-					     struct blkcg *blkcg)
+/* called by the policy's pd_alloc_fn, xot_pd_alloc() (compat.h) */
+struct blkg_policy_data *xot_pd_alloc_node(gfp_t gfp, int node)
 {
-	struct xot_grp *grp = kzalloc_node(sizeof(*grp), gfp, q->node);
+	struct xot_grp *grp = kzalloc_node(sizeof(*grp), gfp, node);
 
 	return grp ? &grp->pd : NULL;
 }
@@ -285,16 +287,16 @@ static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
 	}
 
 	/*
-	 * blkg_conf_prep() finds the device and its blkg. An unknown device is
+	 * xot_blkg_conf_prep() finds the device and its blkg. An unknown device is
 	 * bad input like any other (-EINVAL), not a missing resource.
 	 */
-	ret = blkg_conf_prep(blkcg, &blkcg_policy_xot, buf, &ctx);
+	ret = xot_blkg_conf_prep(blkcg, &blkcg_policy_xot, buf, &ctx);
 	if (ret)
 		return ret == -ENODEV ? -EINVAL : ret;
 	grp = blkg_to_grp(ctx.blkg);
 	if (!grp) {
 		/* the device does not use the xot scheduler */
-		blkg_conf_finish(&ctx);
+		xot_blkg_conf_finish(&ctx);
 		return -EINVAL;
 	}
 	/* the blkcg's lock nests in the queue_lock, as in blkg_create() */
@@ -302,7 +304,7 @@ static ssize_t xot_weight_write(struct kernfs_open_file *of, char *buf,
 	WRITE_ONCE(grp->dev_weight, line.reset ? 0 : line.weight);
 	grp_update_weight(grp);
 	spin_unlock(&blkcg->lock);
-	blkg_conf_finish(&ctx);
+	xot_blkg_conf_finish(&ctx);
 	return nbytes;
 }
 
@@ -355,7 +357,6 @@ struct blkcg_policy blkcg_policy_xot = {
 	.dfl_cftypes		= xot_dfl_files,
 	.legacy_cftypes		= xot_legacy_files,
 	.cpd_alloc_fn		= xot_cpd_alloc,
-	.cpd_init_fn		= xot_cpd_init,
 	.cpd_free_fn		= xot_cpd_free,
 	.pd_alloc_fn		= xot_pd_alloc,
 	.pd_init_fn		= xot_pd_init,

@@ -655,9 +655,10 @@ static void xot_insert_request(struct blk_mq_hw_ctx *hctx, struct request *rq,
 }
 
 static void xot_insert_requests(struct blk_mq_hw_ctx *hctx,
-				struct list_head *list, bool at_head)
+				struct list_head *list, xot_insert_t flags)
 {
 	struct xot_data *xd = xot_data_of(hctx->queue);
+	bool at_head = xot_insert_at_head(flags);
 
 	spin_lock(&xd->lock);
 	while (!list_empty(list)) {
@@ -907,7 +908,7 @@ static void xot_requeue_request(struct request *rq)
 static void xot_completed_request(struct request *rq, u64 now)
 {
 	/* flush requests never had prepare_request(): priv is not ours */
-	if (!(rq->rq_flags & RQF_ELVPRIV) || !RQ_QUEUE(rq))
+	if (!xot_rq_elv_private(rq) || !RQ_QUEUE(rq))
 		return;
 	WRITE_ONCE(RQ_QUEUE(rq)->done_ns, now);
 	if (xot_end_inflight(rq) && now > rq->fifo_time) {
@@ -963,14 +964,13 @@ static void xot_finish_request(struct request *rq)
  *
  * Which requests bypass: in 6.1 every one with REQ_PREFLUSH or REQ_FUA
  * (submit_bio_noacct() already removed both on a device without a volatile
- * write cache, and those requests are scheduled normally). Since 6.5 only
- * those with REQ_PREFLUSH do (a FUA write alone is inserted like any other
- * write): the Debian 13 port must make this test REQ_PREFLUSH there, in the
- * module's compat file (docs/design.md).
+ * write cache, and those requests are scheduled normally); in 6.12 only
+ * those with REQ_PREFLUSH (a FUA write alone is inserted like any other
+ * write): compat.h, xot_bio_bypasses_elevator() (docs/design.md).
  */
 static bool xot_bio_bypasses(const struct bio *bio)
 {
-	return op_is_flush(bio->bi_opf);
+	return xot_bio_bypasses_elevator(bio);
 }
 
 static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
@@ -1141,7 +1141,7 @@ static int xot_init_sched(struct request_queue *q, struct elevator_type *e)
 
 	/* the policy's groups find the elevator data through q->elevator */
 	q->elevator = eq;
-	ret = blkcg_activate_policy(q, &blkcg_policy_xot);
+	ret = xot_blkcg_activate(q, &blkcg_policy_xot);
 	if (ret) {
 		q->elevator = NULL;
 		kfree(xd);
@@ -1171,7 +1171,7 @@ static void xot_exit_sched(struct elevator_queue *e)
 	WARN_ON_ONCE(!list_empty(&xd->dispatch));
 	WARN_ON_ONCE(xd->nr_queued);
 	WARN_ON_ONCE(atomic_read(&xd->inflight));
-	blkcg_deactivate_policy(xd->q, &blkcg_policy_xot);
+	xot_blkcg_deactivate(xd->q, &blkcg_policy_xot);
 	kfree(xd);
 }
 

@@ -25,6 +25,8 @@
 
 #include <block/blk-cgroup.h>
 
+#include "compat.h"
+
 #include <xot/sched.h>
 #include <xot/window.h>
 

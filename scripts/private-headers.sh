@@ -14,7 +14,10 @@
 #   --check only check that the matching linux-source is there (DKMS runs
 #           this as PRE_BUILD so that the error shows on the terminal)
 # Environment: XOT_LINUX_SOURCE=path/to/linux-source-X.Y.tar.xz overrides the
-# tarball (for DKMS or non-Debian hosts); its version is then trusted.
+# tarball (for DKMS or non-Debian hosts); its version is then trusted, unless
+# XOT_LINUX_SOURCE_VERSION and XOT_HEADERS_VERSION give the Debian versions
+# of the tarball's package and of the headers' package (make
+# PLATFORM=debian13: fetched packages, not installed): they must be equal.
 set -euo pipefail
 
 die() {
@@ -46,6 +49,13 @@ if [ -n "${XOT_LINUX_SOURCE:-}" ]; then
 	TARBALL=$XOT_LINUX_SOURCE
 	[ -f "$TARBALL" ] || die "XOT_LINUX_SOURCE=$TARBALL does not exist"
 	want="custom:$(basename "$TARBALL")"
+	if [ -n "${XOT_LINUX_SOURCE_VERSION:-}${XOT_HEADERS_VERSION:-}" ]; then
+		[ "${XOT_LINUX_SOURCE_VERSION:-}" = "${XOT_HEADERS_VERSION:-}" ] ||
+			die "version mismatch: kernel headers ($KDIR) are ${XOT_HEADERS_VERSION:-unknown}
+  but $(basename "$TARBALL") is ${XOT_LINUX_SOURCE_VERSION:-unknown}. The private headers must come
+  from exactly the same kernel: fetch both again (scripts/fetch-trixie.sh --refresh)"
+		want="$(basename "$TARBALL" .tar.xz)=$XOT_LINUX_SOURCE_VERSION"
+	fi
 else
 	# Which Debian package owns the headers, and at what version?
 	real=$(readlink -f "$KDIR")

@@ -58,6 +58,20 @@ expect headers-version-mismatch 1 "version mismatch: kernel headers .* 6.1.200-1
 	env PATH="$TMP/bin:$PATH" "$TOP/scripts/private-headers.sh" "$TMP/kdir" "$TMP/out"
 
 expect private-headers-usage 1 "usage" "$TOP/scripts/private-headers.sh"
+
+# Debian 13 (PLATFORM=debian13): fetched headers and source of different
+# versions, an unknown platform, the fetch script's bad input (no network).
+touch "$TMP/linux-source-6.12.tar.xz"
+expect headers-version-mismatch-deb13 1 "version mismatch: kernel headers .* 6.12.118-1 .*6.12.117-1" \
+	env XOT_LINUX_SOURCE="$TMP/linux-source-6.12.tar.xz" XOT_LINUX_SOURCE_VERSION=6.12.117-1 \
+	XOT_HEADERS_VERSION=6.12.118-1 "$TOP/scripts/private-headers.sh" "$TMP/kdir" "$TMP/out"
+expect platform-unknown 2 "PLATFORM=debian11 is not a known platform: use debian12 or debian13" \
+	make -C "$TOP" PLATFORM=debian11 modules
+expect fetch-trixie-bad-option 2 "unknown option '--bogus'" "$TOP/scripts/fetch-trixie.sh" --bogus
+expect fetch-trixie-offline-empty 1 "offline but no cached package lists" \
+	"$TOP/scripts/fetch-trixie.sh" --offline --dir "$TMP/deb13"
+expect kbuild-host-tools-unfetched 3 "versions missing: run scripts/fetch-trixie.sh --extract first" \
+	"$TOP/scripts/kbuild-host-tools.sh" "$TMP/nodeb13"
 expect deps-bad-option 2 "unknown option" "$TOP/scripts/install-deps.sh" --bogus
 expect run-all-bad-step 2 "unknown step 'nosuch'" "$TOP/tests/run-all.sh" --only nosuch
 
