@@ -189,7 +189,7 @@ measure() { # lo hi off
 				next }
 			next }
 		v = dmdev[$1]
-		if (v && a == "Q") {
+		if (v && a == "Q" && t >= lo && t <= hi) {
 			if (rw ~ /^F/ && n == 0) gfl[v]++
 			else if (rw ~ /^F|W[^ ]*F/) fpb[v] += n * 512
 			qn[v]++

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Real-workload Xen benchmark (make bench-real), dom0 side; sourced by
 # dom0's /init (protocol in userspace/lab/xen-lab.sh). The guests run

@@ -11,10 +11,10 @@
 #          database's commits; ext4 commits its journal with a cache flush
 #          and a FUA write for them)
 #          batch (200): fio, 1 MiB buffered sequential writes over a
-#          48 MiB file, again and again (writeback)
+#          32 MiB file, again and again (writeback)
 #   domU2  bulk (100): fio, 1 MiB buffered sequential writes over a
-#          64 MiB file (writeback), and beside it a loop that copies a
-#          tree of about 1500 entries (four copies of the image's
+#          48 MiB file (writeback), and beside it a loop that copies a
+#          tree of about 1100 entries (three copies of the image's
 #          /usr/bin, /usr/sbin, /usr/lib/modules) with tar | tar -x,
 #          removes the copy and drops the clean page cache, so that the
 #          next copy reads the tree from the disk again
@@ -24,8 +24,13 @@
 #          system (discards)
 #
 # Files are written in full before the workloads start (fio lays nothing
-# out inside the measured time). Every workload runs BENCH_RUNTIME s
-# (default 300) from the moment all of this guest's workloads were started.
+# out inside the measured time). The guests make and fill their file
+# systems at different speeds (domU2 takes longest: 2.5 minutes in a
+# loaded TCG host), so that the workloads start together every guest
+# starts them BENCH_PREP_S s (default 150) after the lab's "go", which all
+# guests get within a second (later, if its preparation took longer:
+# window.txt says when). Every workload then runs BENCH_RUNTIME s (default
+# 300).
 #
 # Results:
 #   window.txt   "start EPOCH" when the workloads were started, "end EPOCH"
@@ -43,7 +48,10 @@
 #                entities in each
 #   workload.txt what each workload did (fio's terse lines, fstrim's lines)
 
+# the lab's "go" reached this guest a moment ago
+T0=${EPOCHREALTIME%.*}
 RUNTIME=${BENCH_RUNTIME:-300}
+PREP_S=${BENCH_PREP_S:-150}
 TRIM_EVERY=${BENCH_TRIM_EVERY:-20}
 CG=/sys/fs/cgroup
 MNT=/mnt/real
@@ -157,12 +165,12 @@ domU1)
 	group batch 200
 	GROUPS_USED="oltp batch"
 	fill $MNT/oltp.db 16
-	fill $MNT/batch.dat 48 ;;
+	fill $MNT/batch.dat 32 ;;
 domU2)
 	group bulk 100
 	GROUPS_USED="bulk"
-	fill $MNT/stream.dat 64
-	for i in 1 2 3 4; do
+	fill $MNT/stream.dat 48
+	for i in 1 2 3; do
 		mkdir -p $MNT/src/$i
 		tar -C /usr -cf - bin sbin lib/modules | tar -C $MNT/src/$i -xf - ||
 			fail prep "cannot copy the tree"
@@ -175,7 +183,12 @@ domU2)
 esac
 sync
 echo 3 >/proc/sys/vm/drop_caches
-say "prepared: $(df -k $MNT | tail -1)"
+say "prepared in $((${EPOCHREALTIME%.*} - T0)) s: $(df -k $MNT | tail -1)"
+if [ "${EPOCHREALTIME%.*}" -lt $((T0 + PREP_S)) ]; then
+	sleep $((T0 + PREP_S - ${EPOCHREALTIME%.*}))
+else
+	say "preparation took longer than BENCH_PREP_S=$PREP_S s: starting late"
+fi
 
 # -------------------------------------------------------------- workloads
 DEADLINE=$((${EPOCHREALTIME%.*} + RUNTIME))
@@ -186,13 +199,13 @@ domU1)
 	in_group oltp fio_job oltp --filename=$MNT/oltp.db --size=16m --rw=randwrite \
 		--bs=4k --ioengine=psync --fsync=1 --numjobs=4 --group_reporting
 	PROCS="oltp:$!"
-	in_group batch fio_job batch --filename=$MNT/batch.dat --size=48m --rw=write \
+	in_group batch fio_job batch --filename=$MNT/batch.dat --size=32m --rw=write \
 		--bs=1m --ioengine=psync
 	PROCS="$PROCS batch:$!"
 	echo "oltp 800 $(stat -c %i $CG/oltp) oltp" >"$OUT/cgroups.txt"
 	echo "batch 200 $(stat -c %i $CG/batch) batch" >>"$OUT/cgroups.txt" ;;
 domU2)
-	in_group bulk fio_job stream --filename=$MNT/stream.dat --size=64m --rw=write \
+	in_group bulk fio_job stream --filename=$MNT/stream.dat --size=48m --rw=write \
 		--bs=1m --ioengine=psync
 	PROCS="stream:$!"
 	in_group bulk bash -c "$(declare -f tar_loop); MNT=$MNT DEADLINE=$DEADLINE tar_loop"
