@@ -42,7 +42,7 @@ help:
 	@echo "                      xot+XoT vs xot without the hook, bfq, none (~15 min;"
 	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
 	@echo "  make bench-real     Xen-lab shares under real guest workloads (ext4: fsync, writeback,"
-	@echo "                      tar, fstrim; flushes and FUA) with the same configurations (~45 min;"
+	@echo "                      tar, fstrim; flushes and FUA) with the same configurations (~40 min;"
 	@echo "                      results/xen-real.json; bench-xen.sh --steps real, BENCH_ARGS=...)"
 	@echo "  make fuzz           libFuzzer harnesses of tests/fuzz/, FUZZ_SECONDS each (default 20)"
 	@echo "  make fuzz-long      the long campaign (FUZZ_LONG_SECONDS each, default 3600), grows the corpus"

@@ -326,7 +326,7 @@ if has_step real; then
 	fi
 	real_records >"$OUT/xen-real/records.txt"
 	"$REPORT" --share-from requests \
-		--show device_flushes,guest_flushes,flush_path_bytes,device_fua_bytes,guest_root_ios_frac,xot_rqs \
+		--show device_flushes,guest_flushes,flush_path_bytes,device_fua_bytes,guest_root_ios_frac,xot_rqs,xot_root_rqs \
 		--json "$OUT/xen-real.json" --svg "$OUT/xen-real.svg" \
 		"$OUT/xen-real/records.txt" || failed=1
 	echo "bench-xen: results/xen-real.json, results/xen-real.svg (records: results/xen-real/records.txt)"

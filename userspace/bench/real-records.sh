@@ -47,18 +47,20 @@
 # Guest cgroup and process levels: the VM's measured device time and
 # requests divided by what the guest saw over the same window, from its
 # once-a-second samples (domUi/samples.txt): each cgroup's share of the
-# bios its workload cgroups issued (io.stat rios + wios + dios deltas); in
-# a cgroup with several processes, a sampled process gets the cgroup's
-# reads in proportion of its read_bytes to the cgroup's rbytes and its
-# writes in proportion of its write_bytes (bytes it dirtied) to the
-# cgroup's wbytes (/proc/PID/io), and the last process listed (a loop of
-# short-lived processes: tar, fstrim) gets the rest. I/O of the guest's
-# root cgroup (the ext4 journal, jbd2) is in the VM's share but in none of
-# its cgroups': guest_root_ios_frac estimates its part (1 - the workload
-# cgroups' bios over the disk's completed requests; bios and requests
-# differ where bios merge, so it is an estimate). For xot, dom0's tree
+# requests its workload cgroups caused, estimated from the io.stat deltas
+# as reads and discards one request per bio, writes max(write bios,
+# written bytes / the VM's mean write request on the device), since a
+# large writeback bio reaches the device as several requests; in a cgroup
+# with several processes, a sampled process gets the cgroup's reads in
+# proportion of its read_bytes to the cgroup's rbytes and its writes in
+# proportion of its write_bytes (bytes it dirtied) to the cgroup's wbytes
+# (/proc/PID/io), and the last process listed (a loop of short-lived
+# processes: tar, fstrim) gets the rest. I/O of the guest's root cgroup
+# (the ext4 journal, jbd2) is in the VM's share but in none of its
+# cgroups': guest_root_frac_est estimates its part of the VM's data
+# requests (1 - the workload cgroups' estimate over them). For xot, dom0's tree
 # (dom0/trees.txt) gives its own count per guest cgroup as a cross-check
-# (xot_rqs=).
+# (xot_rqs=; the VM's root guest cgroup: xot_root_rqs=).
 #
 # Exit status: 0 done, 1 the run's data are missing or unusable (a message
 # says which), 2 usage error.
@@ -289,40 +291,51 @@ for vm in $VMS; do
 	deltas=$(guest_deltas "$vm")
 	# the VM's own line: everything measured in dom0
 	extras=$(echo "$MEAS" | awk -v v="$vm" '$1 == "vm" && $2 == v { $1 = ""; $2 = ""; print }')
-	cg_ios_sum=$(echo "$deltas" | awk '$1 == "cg" {
-		for (i = 3; i <= NF; i++) { split($i, p, "="); if (p[1] ~ /^(rios|wios|dios)$/) s += p[2] } } END { print s + 0 }')
+	# a guest bio becomes one device request or more: a cgroup's writes
+	# are max(its write bios, its written bytes over the VM's mean
+	# device write), its reads and discards one request per bio
+	wsz=$(awk -v b="$(vmval "$vm" write_bytes)" -v n="$(vmval "$vm" write_requests)" \
+		'BEGIN { printf "%.0f", (n > 0 ? b / n : 4096) }')
+	est_sum=$(echo "$deltas" | awk -v s="$wsz" '$1 == "cg" {
+		delete f; for (i = 3; i <= NF; i++) { split($i, p, "="); f[p[1]] = p[2] }
+		w = f["wbytes"] / s; if (w < f["wios"]) w = f["wios"]
+		e += f["rios"] + f["dios"] + w } END { printf "%.0f", e }')
 	disk_rqs=$(field "$(echo "$deltas" | grep '^disk ')" rqs)
-	root_frac=$(awk -v c="$cg_ios_sum" -v d="${disk_rqs:-0}" 'BEGIN { f = d > 0 ? 1 - c / d : 0; printf "%.3f", f < 0 ? 0 : f }')
-	echo "entity xen-real dm-nullb $CONFIG $vm - $(vmw "$vm") -$extras guest_workload_bios=$cg_ios_sum guest_disk_requests=${disk_rqs:-0} guest_root_ios_frac=$root_frac"
+	root_frac=$(awk -v c="$est_sum" -v d="$(vmval "$vm" read_requests) $(vmval "$vm" write_requests) $(vmval "$vm" discard_requests)" \
+		'BEGIN { split(d, x, " "); t = x[1] + x[2] + x[3]; f = t > 0 ? 1 - c / t : 0; printf "%.3f", f < 0 ? 0 : f }')
+	# xot's count of the VM's guest root cgroup (id 1: the journal)
+	xr1=$(xot_rqs "$vm" 1)
+	echo "entity xen-real dm-nullb $CONFIG $vm - $(vmw "$vm") -$extras guest_workload_requests_est=$est_sum guest_disk_requests=${disk_rqs:-0} guest_root_frac_est=$root_frac${xr1:+ xot_root_rqs=$xr1}"
 	while read -r cg w id procs; do
 		cgl=$(echo "$deltas" | grep "^cg $cg ")
 		rios=$(field "$cgl" rios) wios=$(field "$cgl" wios) dios=$(field "$cgl" dios)
 		rb=$(field "$cgl" rbytes) wb=$(field "$cgl" wbytes)
-		ios=$((${rios:-0} + ${wios:-0} + ${dios:-0}))
+		west=$(awk -v n="${wios:-0}" -v b="${wb:-0}" -v s="$wsz" 'BEGIN { w = b / s; printf "%.0f", w < n ? n : w }')
+		est=$((${rios:-0} + ${dios:-0} + west))
 		xr=$(xot_rqs "$vm" "$id")
-		echo "entity xen-real dm-nullb $CONFIG $vm/$cg $vm $w - guest_bios=$ios guest_rbytes=${rb:-0} guest_wbytes=${wb:-0} guest_dbytes=$(field "$cgl" dbytes)${xr:+ xot_rqs=$xr}"
-		# each process's part of the cgroup's bios
+		echo "entity xen-real dm-nullb $CONFIG $vm/$cg $vm $w - guest_requests_est=$est guest_bios=$((${rios:-0} + ${wios:-0} + ${dios:-0})) guest_rbytes=${rb:-0} guest_wbytes=${wb:-0} guest_dbytes=$(field "$cgl" dbytes)${xr:+ xot_rqs=$xr}"
+		# each process's part of the cgroup's requests
 		set -- $procs
-		left=$ios
+		left=$est
 		for p; do
 			if [ "$p" = "${!#}" ] && [ $# -gt 1 ]; then
 				pi=$left
 			elif [ $# = 1 ]; then
-				pi=$ios
+				pi=$est
 			else
 				pl=$(echo "$deltas" | grep "^proc $p ")
-				pi=$(awk -v r="${rios:-0}" -v w="${wios:-0}" -v rb="${rb:-0}" -v wb="${wb:-0}" \
+				pi=$(awk -v r="${rios:-0}" -v w="$west" -v rb="${rb:-0}" -v wb="${wb:-0}" \
 					-v prb="$(field "$pl" read_bytes)" -v pwb="$(field "$pl" write_bytes)" 'BEGIN {
 					x = (rb > 0 ? r * (prb + 0) / rb : 0) + (wb > 0 ? w * ((pwb + 0) / wb > 1 ? 1 : (pwb + 0) / wb) : 0)
 					printf "%.0f", x }')
 				left=$((left - pi))
 				[ $left -ge 0 ] || left=0
 			fi
-			awk -v c="$CONFIG" -v vm="$vm" -v cg="$cg" -v p="$p" -v pi="$pi" -v ios="$ios" \
-				-v cgsum="$cg_ios_sum" -v ms="$total_ms" -v rq="$total_rq" -v win="$(awk -v a="$LO" -v b="$HI" 'BEGIN { print b - a }')" 'BEGIN {
-				f = cgsum > 0 ? ios / cgsum : 0
-				g = ios > 0 ? pi / ios : 0
-				printf "entity xen-real dm-nullb %s %s/%s/%s %s/%s 100 %.3f requests=%.1f device_ms=%.1f guest_bios=%d\n",
+			awk -v c="$CONFIG" -v vm="$vm" -v cg="$cg" -v p="$p" -v pi="$pi" -v est="$est" \
+				-v sum="$est_sum" -v ms="$total_ms" -v rq="$total_rq" -v win="$(awk -v a="$LO" -v b="$HI" 'BEGIN { print b - a }')" 'BEGIN {
+				f = sum > 0 ? est / sum : 0
+				g = est > 0 ? pi / est : 0
+				printf "entity xen-real dm-nullb %s %s/%s/%s %s/%s 100 %.3f requests=%.1f device_ms=%.1f guest_requests_est=%d\n",
 					c, vm, cg, p, vm, cg, ms * f * g / win, rq * f * g, ms * f * g, pi }'
 		done
 	done <"$D/$vm/cgroups.txt"
