@@ -200,9 +200,10 @@ if [ $REPORT_ONLY = 0 ]; then
 	make -C "$TOP" -s modules user >/dev/null || { echo "bench-xen: build failed" >&2; exit 1; }
 fi
 # Every configuration of $MODES, REPEAT times interleaved, each in its own
-# Xen lab running scenario $1 for $2 s on a null_blk "$3"; the lab's
-# results go to $4/CONFIG/ with "RC SECONDS" in CONFIG/status.
-run_configs() { # scenario runtime nullb dir
+# Xen lab running scenario $1 for $2 s on a null_blk "$3", allowed $5 s
+# more than that; the lab's results go to $4/CONFIG/ with "RC SECONDS" in
+# CONFIG/status.
+run_configs() { # scenario runtime nullb dir slack
 	local k m c start rc
 	while read -r m c k <&3; do
 		echo "bench-xen: $1: configuration $m, run $k of $REPEAT ($(date +%T))"
@@ -210,7 +211,7 @@ run_configs() { # scenario runtime nullb dir
 		"$TOP/userspace/lab/xen-lab.sh" --domus 3 --device nullb --layout dm-linear \
 			--nullb "$3" --env XOT_BENCH_MODE="$m" \
 			--env BENCH_RUNTIME="$2" --env BENCH_VM_WEIGHTS="$VMW" \
-			--timeout $(($2 + 600)) "$1"
+			--timeout $(($2 + $5)) "$1"
 		rc=$?
 		rm -rf "${4:?}/$c"
 		cp -r "$OUT/lab/xen-$1" "$4/$c"
@@ -220,7 +221,7 @@ run_configs() { # scenario runtime nullb dir
 }
 
 if [ $REPORT_ONLY = 0 ] && has_step fairness; then
-	run_configs bench "$RUNTIME" "$NULLB" "$OUT/xen-bench"
+	run_configs bench "$RUNTIME" "$NULLB" "$OUT/xen-bench" 600
 fi
 
 vmw() { echo "$VMW" | tr ',' '\n' | sed -n "s/^$1=//p"; }
@@ -322,7 +323,9 @@ real_records() {
 
 if has_step real; then
 	if [ $REPORT_ONLY = 0 ]; then
-		run_configs real "$REAL_RUNTIME" "$REAL_NULLB" "$OUT/xen-real"
+		# boot (up to 5 minutes on a loaded host), 150 s to prepare,
+		# fio finishing late, the way back
+		run_configs real "$REAL_RUNTIME" "$REAL_NULLB" "$OUT/xen-real" 900
 	fi
 	real_records >"$OUT/xen-real/records.txt"
 	"$REPORT" --share-from requests \

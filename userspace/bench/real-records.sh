@@ -15,9 +15,10 @@
 # How the shares are measured, the same way in every configuration:
 #
 # Window. Each guest logs when its workloads started and when the first of
-# them ended (domUi/window.txt, Xen's wall clock). The window is the
-# seconds in which every guest's workloads ran, less SKIP s (default 5) at
-# each end. dom0's blktrace has a clock of its own: a marker read by dd at
+# them ended (domUi/window.txt, Xen's wall clock; a guest that the lab's
+# time limit stopped first: its last sample, and cut_short= names it). The
+# window is the seconds in which every guest's workloads ran, less SKIP s
+# (default 5) at each end. dom0's blktrace has a clock of its own: a marker read by dd at
 # the end of the run (dom0/markers.txt: wall clock before and after it)
 # places it on the wall clock (its completion = the wall clock after dd,
 # to within the time dd took, which is reported as marker_ms); the marker
@@ -108,10 +109,21 @@ if [ ! -s "$TXT" ] || [ "$TXT" -ot "$D/dom0/markers.txt" ]; then
 	mv "$TXT.tmp" "$TXT"
 fi
 
-# the window on the wall clock: "LO HI", the seconds every guest's workloads ran
-read -r LO HI < <(cat "$D"/domU*/window.txt | awk -v s="$SKIP" '
-	$1 == "start" && $2 > lo { lo = $2 }
-	$1 == "end" && (!hi || $2 < hi) { hi = $2 }
+# the window on the wall clock: "LO HI", the seconds every guest's workloads
+# ran; a guest stopped by the lab's time limit before its first workload
+# ended has no "end": its last sample ends its span (CUT lists them)
+CUT=
+for vm in $VMS; do
+	grep -q '^start ' "$D/$vm/window.txt" || die "$vm never started its workloads (window.txt)"
+	grep -q '^end ' "$D/$vm/window.txt" || CUT="$CUT${CUT:+,}$vm"
+done
+read -r LO HI < <(for vm in $VMS; do
+	awk -v last="$(tail -n 1 "$D/$vm/samples.txt" | cut -d' ' -f1)" '
+		$1 == "start" { a = $2 } $1 == "end" { b = $2 }
+		END { print a, (b ? b : last) }' "$D/$vm/window.txt"
+done | awk -v s="$SKIP" '
+	$1 > lo { lo = $1 }
+	!hi || $2 < hi { hi = $2 }
 	END { if (hi - s > lo + s) printf "%.6f %.6f\n", lo + s, hi - s }')
 [ -n "${HI:-}" ] || die "the guests' workloads never ran all at once (window.txt)"
 
@@ -284,7 +296,7 @@ jain_vm=$(for vm in $VMS; do echo "$vm $(vmw "$vm") $(vmval "$vm" device_ms) $(v
 		x = T ? (t[i] / T) / (w[i] / W) : 0; y = R ? (r[i] / R) / (w[i] / W) : 0
 		sx += x; sxx += x * x; sy += y; syy += y * y }
 	      printf "jain_vm=%.4f jain_vm_requests=%.4f", sxx ? sx * sx / (NR * sxx) : 0, syy ? sy * sy / (NR * syy) : 0 }')
-echo "run xen-real dm-nullb $CONFIG $MODE window_s=$(awk -v a="$LO" -v b="$HI" 'BEGIN { printf "%.1f", b - a }') $run_line $jain_vm${RUN_EXTRA:+ $RUN_EXTRA}"
+echo "run xen-real dm-nullb $CONFIG $MODE window_s=$(awk -v a="$LO" -v b="$HI" 'BEGIN { printf "%.1f", b - a }') $run_line $jain_vm${CUT:+ cut_short=$CUT}${RUN_EXTRA:+ $RUN_EXTRA}"
 for vm in $VMS; do
 	total_ms=$(vmval "$vm" device_ms)
 	total_rq=$(vmval "$vm" requests)
