@@ -216,11 +216,14 @@ measure() { # lo hi off
 	}
 	END {
 		# the trace clock on the wall clock, from the end marker
-		if (!("end" in mct) || !("start" in mct)) { print "error no marker completion in the trace"; exit }
+		if (!("end" in mct)) { print "error no completion of the end marker in the trace"; exit }
 		printf "run marker_ms=%.0f", (mafter["end"] - mbefore["end"]) * 1000
+		# the start marker may precede the trace (blktrace still setting up)
 		c = mct["start"] + off
 		e = c < mbefore["start"] ? mbefore["start"] - c : (c > mafter["start"] ? c - mafter["start"] : 0)
-		printf " marker_check_ms=%.0f busy_s=%.3f unattributed_requests=%.2f unattributed_ms=%.1f\n", e * 1000, busy, un_rq, un_ms
+		if ("start" in mct)
+			printf " marker_check_ms=%.0f", e * 1000
+		printf " busy_s=%.3f unattributed_requests=%.2f unattributed_ms=%.1f\n", busy, un_rq, un_ms
 		for (i = 1; i <= nv; i++)
 			printf "vm %s requests=%.2f device_ms=%.1f read_requests=%d write_requests=%d discard_requests=%d device_flushes=%.2f device_flush_ms=%.1f read_bytes=%d write_bytes=%d discard_bytes=%d device_fua_bytes=%d flush_path_bytes=%d guest_flushes=%d\n",
 				vname[i], rq[i], ms[i], rrq[i], wrq[i], drq[i], frq[i], fms[i], rby[i], wby[i], dby[i], fua[i], fpb[i], gfl[i]
