@@ -55,7 +55,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
 .PHONY: all modules user check-kdir private-headers clean help test unit stress \
-	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen fuzz fuzz-long \
+	deps lab-host lab-xen demo checkpatch sparse bench-core bench-host bench-xen bench-real fuzz fuzz-long \
 	install uninstall check-kver print-kver dkms-src dkms-add dkms-install dkms-remove
 
 all: modules user
@@ -78,6 +78,9 @@ help:
 	@echo "  make bench-xen      Xen-lab fairness across VMs, guest cgroups and processes:"
 	@echo "                      xot+XoT vs xot without the hook, bfq, none (~15 min;"
 	@echo "                      results/xen-fairness.json; BENCH_ARGS=... for bench-xen.sh)"
+	@echo "  make bench-real     Xen-lab shares under real guest workloads (ext4: fsync, writeback,"
+	@echo "                      tar, fstrim; flushes and FUA) with the same configurations (~40 min;"
+	@echo "                      results/xen-real.json; bench-xen.sh --steps real, BENCH_ARGS=...)"
 	@echo "  make fuzz           libFuzzer harnesses of tests/fuzz/, FUZZ_SECONDS each (default 20)"
 	@echo "  make fuzz-long      the long campaign (FUZZ_LONG_SECONDS each, default 3600), grows the corpus"
 	@echo "  make stress         long hardening runs (fuzz, starvation, faults, reconnect, hostile guest):"
@@ -219,6 +222,10 @@ bench-host: modules $(BUILD)/bin/fairness-report
 bench-xen: modules $(BUILD)/bin/fairness-report
 	@mkdir -p results
 	$(TOP)/userspace/bench/bench-xen.sh $(BENCH_ARGS)
+
+bench-real: modules $(BUILD)/bin/fairness-report
+	@mkdir -p results
+	$(TOP)/userspace/bench/bench-xen.sh --steps real $(BENCH_ARGS)
 
 # Every unit test links all of the shared code, under ASan and UBSan.
 $(BUILD)/tests/unit-%: tests/unit/test_%.c tests/unit/unit.h $(SHARED_SRC) $(SHARED_HDR)

@@ -17,7 +17,7 @@ PKGS=(
 	linux-image-amd64 qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17
 	busybox-static cpio zstd python3 e2fsprogs util-linux dmsetup
 	# workloads and analysis inside the labs
-	fio blktrace cgroup-tools libcgroup-dev
+	fio blktrace cgroup-tools libcgroup-dev tar
 	# checks: static analysis, fuzzing (libFuzzer)
 	sparse clang
 )

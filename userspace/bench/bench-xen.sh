@@ -22,6 +22,29 @@
 # --repeat the mean and spread over the runs, and writes
 # results/xen-fairness.json.
 #
+# The real step (make bench-real; tests/xen/real/) runs workloads nobody
+# tuned the scheduler for, on ext4 in each guest, with the same dom0
+# configurations (tests/lib/xen-bench-dom0.sh): domU1 a database-style
+# load committing with fsync (cgroup oltp, io.xot.weight 800) beside a
+# buffered bulk writer (batch, 200); domU2 a buffered streaming writer and
+# a tar | tar -x copy of a tree (cgroup bulk); domU3 direct random reads
+# and a periodic fstrim (cgroup scan). The dom0 device has a volatile write
+# cache (null_blk cache_size, FUA) and discard, so the guests' flushes, FUA
+# writes and discards reach it; it stays one request at a time at 10 ms
+# (null_blk's timer starts after the request was handled, a flush's
+# write-back of the cache included, so every request, flushes too, holds
+# the device 10 ms or more: slower than three TCG guests drive it). dom0
+# traces the device and the VMs' volumes (blktrace) and
+# userspace/bench/real-records.sh measures the shares from the trace, the
+# same way in every configuration: per VM by device time (dispatch to
+# completion, exact at depth 1) and by requests, over the seconds in which
+# every guest's workloads ran; per guest cgroup and process by dividing the
+# VM's share as the guest's own counters (io.stat, /proc/PID/io) saw its
+# I/O over the same seconds; the bytes sent with a flush or FUA and the
+# flushes the device served per VM. results/xen-real.json, with
+# fairness-report (--share-from requests: the shares by requests beside
+# those by device time).
+#
 # The overhead step (tests/xen/overhead/) runs two domUs on a null_blk
 # without delay, so the path's CPU cost limits them, and alternates phases
 # with XoT loaded on both sides and with neither module, in one lab run:
@@ -41,6 +64,11 @@ OVH_TOGGLE=both
 RUNTIME=240
 REPEAT=1
 NULLB="completion_nsec=10000000 hw_queue_depth=1"
+# real: a 4 MiB volatile cache (flushes and FUA are real; a flush copies at
+# most 4 MiB, little beside the 10 ms), discard for fstrim
+REAL_NULLB="completion_nsec=10000000 hw_queue_depth=1 cache_size=4 discard=1"
+REAL_RUNTIME=300
+REAL_SKIP=5
 VMW="domU1=100,domU2=100,domU3=200"
 REPORT_ONLY=0
 
@@ -51,9 +79,10 @@ Usage: userspace/bench/bench-xen.sh [options]
 Runs the Xen fairness benchmark (about 3-4 minutes per configuration under
 TCG) and writes results/xen-fairness.json and a table.
 
-  --steps "S ..."      fairness and/or overhead (default "$STEPS")
-  --modes "M ..."      fairness configurations, from: xot nohook bfq none
-                       (default "$MODES")
+  --steps "S ..."      fairness, overhead and/or real (default "$STEPS";
+                       make bench-real: "real")
+  --modes "M ..."      fairness and real configurations, from: xot nohook
+                       bfq none (default "$MODES")
   --rounds N           overhead: XoT/no-XoT phase pairs, in the order
                        xot off, off xot, ... (default $OVH_ROUNDS; even is balanced)
   --phase SEC          overhead: seconds per phase (default $OVH_PHASE)
@@ -74,7 +103,30 @@ TCG) and writes results/xen-fairness.json and a table.
                        nohook, ..., xot, nohook, ...); the report adds the
                        mean and spread over the N runs (default $REPEAT)
   --nullb "k=v ..."    dom0 device (default "$NULLB")
-  --report-only        rebuild the report from results/xen-bench/*/
+  --real-runtime SEC   real: seconds every guest workload runs (default
+                       $REAL_RUNTIME; a lab run takes about 6 minutes more)
+  --real-nullb "k=v ..."
+                       real: dom0 device (default "$REAL_NULLB")
+  --real-skip SEC      real: seconds left out at each end of the window in
+                       which all guests' workloads ran (default $REAL_SKIP)
+  --report-only        rebuild the reports from results/xen-bench/*/ and
+                       results/xen-real/*/
+
+real (make bench-real): three guests on ext4 on one slow dom0 disk with a
+write cache and discard, VM weights $VMW:
+  domU1  oltp (io.xot.weight 800): 4 fio threads, 4 KiB random writes,
+         fsync after each; batch (200): 1 MiB buffered sequential writes
+  domU2  bulk: 1 MiB buffered sequential writes, and tar | tar -x of a tree
+  domU3  scan: 4 KiB direct random reads (depth 16), fstrim every 20 s
+Measured in dom0 (blktrace of the device and the volumes), over the seconds
+all workloads ran: per VM, the share of device time (dispatch to
+completion, one request at a time) and of requests, flushes served, bytes
+sent with a flush or FUA; per guest cgroup and process, the VM's share
+divided as the guest's io.stat and /proc/PID/io saw its I/O. Each
+configuration in its own lab run: results/xen-real/CONFIG/, records in
+results/xen-real/records.txt, report in results/xen-real.json (entity
+"iops" = device ms per second of the window; requests_share by requests).
+Details: userspace/bench/real-records.sh, tests/xen/real/.
   -h, --help           this help
 
 Exit status: 0 done, 1 a lab run or the report failed, 2 usage error.
@@ -91,6 +143,9 @@ while [ $# -gt 0 ]; do
 	--runtime) RUNTIME=${2:?--runtime needs a value}; shift ;;
 	--repeat) REPEAT=${2:?--repeat needs a value}; shift ;;
 	--nullb) NULLB=${2:?--nullb needs a value}; shift ;;
+	--real-runtime) REAL_RUNTIME=${2:?--real-runtime needs a value}; shift ;;
+	--real-nullb) REAL_NULLB=${2:?--real-nullb needs a value}; shift ;;
+	--real-skip) REAL_SKIP=${2:?--real-skip needs a value}; shift ;;
 	--report-only) REPORT_ONLY=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench-xen: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -104,6 +159,10 @@ for m in $MODES; do
 done
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 5 ] ||
 	{ echo "bench-xen: --runtime must be a number of seconds >= 5" >&2; exit 2; }
+[[ $REAL_RUNTIME =~ ^[0-9]+$ ]] && [ "$REAL_RUNTIME" -ge 30 ] ||
+	{ echo "bench-xen: --real-runtime must be a number of seconds >= 30" >&2; exit 2; }
+[[ $REAL_SKIP =~ ^[0-9]+$ ]] ||
+	{ echo "bench-xen: --real-skip must be a number of seconds" >&2; exit 2; }
 [[ $REPEAT =~ ^[1-9][0-9]?$ ]] ||
 	{ echo "bench-xen: --repeat must be a number from 1 to 99" >&2; exit 2; }
 [[ $OVH_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
@@ -114,40 +173,55 @@ esac
 [[ $OVH_PHASE =~ ^[0-9]+$ ]] && [ "$OVH_PHASE" -ge 20 ] ||
 	{ echo "bench-xen: --phase must be a number of seconds >= 20" >&2; exit 2; }
 for s in $STEPS; do
-	case $s in fairness | overhead) ;;
-	*) echo "bench-xen: unknown step $s (fairness overhead)" >&2; exit 2 ;;
+	case $s in fairness | overhead | real) ;;
+	*) echo "bench-xen: unknown step $s (fairness overhead real)" >&2; exit 2 ;;
 	esac
 done
 has_step() { [[ " $STEPS " == *" $1 "* ]]; }
 
-mkdir -p "$OUT/xen-bench"
+mkdir -p "$OUT/xen-bench" "$OUT/xen-real"
 failed=0
 # configuration M's run K: its directory in results/xen-bench/ and its
 # name in the records (fairness-report: NAME#K for a repeated run)
 config_name() { if [ "$REPEAT" = 1 ]; then echo "$1"; else echo "$1#$2"; fi; }
+# "MODE CONFIG K" of every run, in the order they run (interleaved repeats)
+configs() {
+	local k m
+	for k in $(seq 1 "$REPEAT"); do
+		for m in $MODES; do
+			echo "$m $(config_name "$m" "$k") $k"
+		done
+	done
+}
 # the commit measured (the modules are built from the tree as it is now)
 COMMIT=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$TOP" diff --quiet HEAD -- 2>/dev/null || COMMIT="$COMMIT+changes"
 if [ $REPORT_ONLY = 0 ]; then
 	make -C "$TOP" -s modules user >/dev/null || { echo "bench-xen: build failed" >&2; exit 1; }
 fi
-if [ $REPORT_ONLY = 0 ] && has_step fairness; then
-	for k in $(seq 1 "$REPEAT"); do
-	for m in $MODES; do
-		c=$(config_name "$m" "$k")
-		echo "bench-xen: configuration $m, run $k of $REPEAT ($(date +%T))"
+# Every configuration of $MODES, REPEAT times interleaved, each in its own
+# Xen lab running scenario $1 for $2 s on a null_blk "$3", allowed $5 s
+# more than that; the lab's results go to $4/CONFIG/ with "RC SECONDS" in
+# CONFIG/status.
+run_configs() { # scenario runtime nullb dir slack
+	local k m c start rc
+	while read -r m c k <&3; do
+		echo "bench-xen: $1: configuration $m, run $k of $REPEAT ($(date +%T))"
 		start=$(date +%s)
 		"$TOP/userspace/lab/xen-lab.sh" --domus 3 --device nullb --layout dm-linear \
-			--nullb "$NULLB" --env XOT_BENCH_MODE="$m" \
-			--env BENCH_RUNTIME="$RUNTIME" --env BENCH_VM_WEIGHTS="$VMW" \
-			--timeout $((RUNTIME + 600)) bench
+			--nullb "$3" --env XOT_BENCH_MODE="$m" \
+			--env BENCH_RUNTIME="$2" --env BENCH_VM_WEIGHTS="$VMW" \
+			--timeout $(($2 + $5)) "$1"
 		rc=$?
-		rm -rf "$OUT/xen-bench/$c"
-		cp -r "$OUT/lab/xen-bench" "$OUT/xen-bench/$c"
-		echo "$rc $(($(date +%s) - start))" >"$OUT/xen-bench/$c/status"
-		[ $rc = 0 ] || { echo "bench-xen: configuration $m, run $k: lab failed (rc $rc)"; failed=1; }
-	done
-	done
+		rm -rf "${4:?}/$c"
+		cp -r "$OUT/lab/xen-$1" "$4/$c"
+		echo "$rc $(($(date +%s) - start))" >"$4/$c/status"
+		[ $rc = 0 ] || { echo "bench-xen: $1: configuration $m, run $k: lab failed (rc $rc)"; failed=1; }
+	done 3< <(configs)
+}
+
+if [ $REPORT_ONLY = 0 ] && has_step fairness; then
+	run_configs bench "$RUNTIME" "$NULLB" "$OUT/xen-bench" 600
 fi
 
 vmw() { echo "$VMW" | tr ',' '\n' | sed -n "s/^$1=//p"; }
@@ -173,24 +247,27 @@ window_count() { # file first last
 	awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b { n += $2 } END { print n + 0 }' "$1"
 }
 
+# The records every Xen fairness report starts with: BENCHMARK COMMAND RUNTIME
+records_head() {
+	echo "meta benchmark $1"
+	echo "meta command $2"
+	echo "meta commit $COMMIT"
+	echo "meta date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "meta machine $(nproc) cores, QEMU TCG"
+	echo "meta noise TCG timing; compare configurations within one file"
+	echo "param runtime_s $3"
+	echo "param repeat $REPEAT"
+	echo "param vm_weights $VMW"
+}
+
 # fairness-report records from each configuration's guest job lines: IOPS
 # over the seconds all guests ran (common_window); a lab without per-second
 # logs falls back to fio's own IOPS over each job's whole run.
 records() {
 	local m d vm name cg cgw iops seen win n k c
-	echo "meta benchmark xen-fairness"
-	echo "meta command make bench-xen"
-	echo "meta commit $COMMIT"
-	echo "meta date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "meta machine $(nproc) cores, QEMU TCG"
-	echo "meta noise TCG timing; compare configurations within one file"
-	echo "param runtime_s $RUNTIME"
-	echo "param repeat $REPEAT"
-	echo "param vm_weights $VMW"
+	records_head xen-fairness "make bench-xen" "$RUNTIME"
 	echo "device dm-nullb null_blk $NULLB, dm-linear volume per domU"
-	for k in $(seq 1 "$REPEAT"); do
-	for m in $MODES; do
-		c=$(config_name "$m" "$k")
+	while read -r m c k <&3; do
 		d=$OUT/xen-bench/$c
 		[ -f "$d/status" ] || continue
 		win=$(common_window "$d")
@@ -214,8 +291,7 @@ records() {
 				fi
 			done <"$d/$vm/jobs.txt"
 		done
-	done
-	done
+	done 3< <(configs)
 }
 
 if has_step fairness; then
@@ -223,6 +299,40 @@ if has_step fairness; then
 	"$REPORT" --json "$OUT/xen-fairness.json" --svg "$OUT/xen-fairness.svg" \
 		"$OUT/xen-bench/records.txt" || failed=1
 	echo "bench-xen: results/xen-fairness.json, results/xen-fairness.svg (records: results/xen-bench/records.txt)"
+fi
+
+# ------------------------------------------------------------------ real
+
+# fairness-report records of the real step: one run per configuration
+# directory (userspace/bench/real-records.sh measures each)
+real_records() {
+	local m c d
+	records_head xen-real "make bench-real" "$REAL_RUNTIME"
+	echo "meta share_by entity iops = device ms per second of the window (share by device time); requests_share: by requests"
+	echo "meta guest_levels guest cgroup and process shares divide the VM's dom0-measured share as the guest's io.stat and /proc/PID/io saw its I/O over the window"
+	echo "param skip_s $REAL_SKIP"
+	echo "device dm-nullb null_blk $REAL_NULLB, dm-linear volume per domU, ext4 in the guests"
+	while read -r m c _ <&3; do
+		d=$OUT/xen-real/$c
+		[ -f "$d/status" ] || continue
+		BENCH_VM_WEIGHTS=$VMW "$TOP/userspace/bench/real-records.sh" --skip "$REAL_SKIP" \
+			--run-extra "lab_rc=$(cut -d' ' -f1 "$d/status") lab_s=$(cut -d' ' -f2 "$d/status")" \
+			"$d" "$c" "$m" || failed=1
+	done 3< <(configs)
+}
+
+if has_step real; then
+	if [ $REPORT_ONLY = 0 ]; then
+		# boot (up to 5 minutes on a loaded host), 150 s to prepare,
+		# fio finishing late, the way back
+		run_configs real "$REAL_RUNTIME" "$REAL_NULLB" "$OUT/xen-real" 900
+	fi
+	real_records >"$OUT/xen-real/records.txt"
+	"$REPORT" --share-from requests \
+		--show device_flushes,guest_flushes,flush_path_bytes,device_fua_bytes,guest_root_ios_frac,xot_rqs,xot_root_rqs \
+		--json "$OUT/xen-real.json" --svg "$OUT/xen-real.svg" \
+		"$OUT/xen-real/records.txt" || failed=1
+	echo "bench-xen: results/xen-real.json, results/xen-real.svg (records: results/xen-real/records.txt)"
 fi
 
 # ------------------------------------------------------------------ overhead

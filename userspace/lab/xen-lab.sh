@@ -284,15 +284,18 @@ base_key() {
 	{
 		echo "$KVER"
 		dpkg-query -W -f '${Package} ${Version}\n' xen-utils-4.17 fio \
-			busybox-static blktrace cgroup-tools dmsetup util-linux \
+			busybox-static blktrace cgroup-tools dmsetup util-linux e2fsprogs tar \
 			"linux-image-$KVER" 2>/dev/null
 		sha256sum "$LAB_DIR/initramfs.sh" "${BASH_SOURCE[0]}"
 	} | sha256sum | cut -c1-16
 }
 
+# mke2fs, fstrim, tar: the real-workload benchmark's guests (tests/xen/real/)
+# make, trim and fill an ext4 file system (ext4 and crc32c for its checksums)
 DOMU_BINS=(/usr/bin/bash /usr/bin/fio /usr/sbin/blktrace /usr/bin/blkparse /usr/bin/cgcreate
-	/usr/bin/cgset /usr/bin/cgexec /usr/bin/cgget)
-DOMU_MODS=(xen-blkfront configfs)
+	/usr/bin/cgset /usr/bin/cgexec /usr/bin/cgget /usr/sbin/mke2fs /usr/sbin/fstrim
+	/usr/bin/tar)
+DOMU_MODS=(xen-blkfront configfs ext4 crc32c_generic)
 # bash, flock, stat, readlink, losetup, logger: Xen's hotplug scripts; libxl-save-helper:
 # xl save and xl restore
 DOM0_BINS=(/usr/bin/bash /usr/bin/flock /usr/bin/stat /usr/bin/readlink
