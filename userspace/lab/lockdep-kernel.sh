@@ -142,9 +142,10 @@ mkdir -p "$OUT/priv"
 ln -sfn "$KSRC/block" "$OUT/priv/block"
 ln -sfn "$KSRC/drivers/block/xen-blkback" "$OUT/priv/xen-blkback"
 # Only the elevator, the host lab's subject: xot-blkback and xot-tagger need
-# a Xen kernel (CONFIG_XEN), which this one is not. obj-m on the command
-# line overrides the Kbuild's list, of this commit or any older one.
-"${NMAKE[@]}" -C "$KOBJ" M="$MODOUT" XOT_PRIV="$OUT/priv" obj-m=xot-iosched.o modules \
-	>"$MODOUT/build.log" 2>&1 ||
+# a Xen kernel (CONFIG_XEN), which this one is not. The copy's Kbuild lists
+# only it (obj-m on the command line would break kbuild's own edits of it).
+sed -i 's/^obj-m :=.*/obj-m := xot-iosched.o/' "$MODOUT/Kbuild"
+grep -qx 'obj-m := xot-iosched.o' "$MODOUT/Kbuild" || die "$SRC/Kbuild has no 'obj-m :=' line to narrow"
+"${NMAKE[@]}" -C "$KOBJ" M="$MODOUT" XOT_PRIV="$OUT/priv" modules >"$MODOUT/build.log" 2>&1 ||
 	{ tail -n 20 "$MODOUT/build.log" >&2; die "XoT's modules failed to build (log $MODOUT/build.log)"; }
 note "modules: $(cd "$MODOUT" && echo *.ko)"
