@@ -89,7 +89,7 @@ if has hostile && [ -d "$TOP/tests/xen/hostile" ]; then
 fi
 
 if has lockdep; then
-	# the kernel build is niced (lockdep-kernel.sh --nice): ~15 min at
+	# the kernel build is niced (lockdep-kernel.sh --nice): ~12 min at
 	# normal priority on 2 idle cores, then cached
 	step lockdep-kernel "$TOP/userspace/lab/lockdep-kernel.sh"
 	if [ "$(cat "$RES/stress/lockdep-kernel.rc")" = 0 ]; then
