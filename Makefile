@@ -70,6 +70,8 @@ help:
 	@echo "  make test           the whole test suite (as CI runs it)"
 	@echo "  make demo           the main job: three Xen guests on one disk, with and without XoT"
 	@echo "  make lab-host S=NAME  boot the host lab and run tests/host/NAME.sh"
+	@echo "  make lockdep-kernel  build the host lab's lockdep kernel (build/lockdep-kernel, cached)"
+	@echo "                      and xot-iosched against it; boot it: make lab-host-lockdep S=NAME"
 	@echo "  make lab-xen S=NAME [XEN_ARGS=...]  boot the Xen lab and run tests/xen/NAME/"
 	@echo "  make bench-core     userspace micro-benchmark of the scheduling core"
 	@echo "  make bench-host     host-lab benchmarks: fairness, latency, overhead of xot vs"
@@ -283,6 +285,14 @@ test:
 
 lab-host: modules $(BUILD)/bin/xot-trace $(TEST_TOOLS)
 	$(TOP)/userspace/lab/host-lab.sh $(S)
+
+# the host lab on a kernel with CONFIG_PROVE_LOCKING (Debian ships none)
+.PHONY: lockdep-kernel lab-host-lockdep
+lockdep-kernel:
+	$(TOP)/userspace/lab/lockdep-kernel.sh
+
+lab-host-lockdep: lockdep-kernel $(BUILD)/bin/xot-trace $(TEST_TOOLS)
+	$(TOP)/userspace/lab/host-lab.sh --kernel-tree $(BUILD)/lockdep-kernel $(S)
 
 lab-xen: modules
 	$(TOP)/userspace/lab/xen-lab.sh $(XEN_ARGS) $(S)

@@ -12,17 +12,22 @@
 #               destroyed mid-I/O and created again
 #   hostile     Xen lab: a hostile guest against two normal ones (when the
 #               scenario tests/xen/hostile/ is there)
+#   lockdep     host lab on a CONFIG_PROVE_LOCKING kernel built from Debian's
+#               linux-source (userspace/lab/lockdep-kernel.sh, cached in
+#               build/lockdep-kernel): iomax-newcg, flush, cgroup-weights;
+#               any lockdep report fails the run (docs/hardening.md, "Lockdep")
 #
 # Usage: tests/run-stress.sh [--quick] [--only STEP,...] [--help]
 #   --quick       short durations (as in the test command): a few minutes
-#   --only S,...  run only these steps (fuzz starvation faults reconnect hostile)
+#   --only S,...  run only these steps (fuzz starvation faults reconnect hostile
+#                 lockdep)
 # Environment: STRESS_FUZZ_SECONDS (default 1800), STRESS_STARVE_SECONDS
 # (300), STRESS_SWITCH_SECONDS (300). Exit status: 0 all passed, 1 a step
 # failed, 2 usage.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RES=$TOP/results
-STEPS="fuzz starvation faults reconnect hostile"
+STEPS="fuzz starvation faults reconnect hostile lockdep"
 FUZZ_S=${STRESS_FUZZ_SECONDS:-1800}
 STARVE_S=${STRESS_STARVE_SECONDS:-300}
 SWITCH_S=${STRESS_SWITCH_SECONDS:-300}
@@ -31,13 +36,13 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) FUZZ_S=60 STARVE_S=60 SWITCH_S=20 ;;
 	--only) STEPS=${2:?--only needs a list}; STEPS=${STEPS//,/ }; shift ;;
-	-h | --help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-stress: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 for s in $STEPS; do
-	case $s in fuzz | starvation | faults | reconnect | hostile) ;;
+	case $s in fuzz | starvation | faults | reconnect | hostile | lockdep) ;;
 	*) echo "run-stress: unknown step '$s'" >&2; exit 2 ;;
 	esac
 done
@@ -81,6 +86,19 @@ if has hostile && [ -d "$TOP/tests/xen/hostile" ]; then
 		--nullb "completion_nsec=20000000 hw_queue_depth=1 cache_size=64 discard=1" \
 		--env XOT_GUEST_MODULES=domU1=xot-hostile \
 		--env XOT_BLKFRONT_ARGS=domU1=max_ring_page_order:4 --timeout 1200 hostile
+fi
+
+if has lockdep; then
+	# the kernel build is niced (lockdep-kernel.sh --nice): ~12 min at
+	# normal priority on 2 idle cores, then cached
+	step lockdep-kernel "$TOP/userspace/lab/lockdep-kernel.sh"
+	if [ "$(cat "$RES/stress/lockdep-kernel.rc")" = 0 ]; then
+		for s in iomax-newcg flush cgroup-weights; do
+			step "lockdep-$s" "$TOP/userspace/lab/host-lab.sh" --timeout 900 \
+				--kernel-tree "$TOP/build/lockdep-kernel" \
+				--out "$RES/lab/host-lockdep-$s" "$s"
+		done
+	fi
 fi
 
 say "writing results/hardening.json"

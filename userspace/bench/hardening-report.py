@@ -8,6 +8,7 @@ Reads, for each step that ran (results/stress/STEP.rc and STEP.log):
   faults      the XOT-PASS/XOT-FAIL lines of the host lab
   reconnect   the Xen lab's checks, and xot-blkback's view after the restore
   hostile     the Xen lab's checks and every *.json the scenario wrote
+  lockdep-*   the lockdep kernel's build, and the host-lab scenarios on it
 Prints one JSON document (format: RESULTS.md of the project's notes).
 """
 import argparse
@@ -110,6 +111,10 @@ def main():
             except (ValueError, TypeError):
                 pass
         s["hostile"]["figures"] = figs
+    s["lockdep-kernel"], _ = step_base(res, "lockdep-kernel")
+    for sc in ("iomax-newcg", "flush", "cgroup-weights"):
+        s["lockdep-" + sc] = lab(res, "lockdep-" + sc,
+                                 os.path.join(res, "lab", "host-lockdep-" + sc))
     for k in [k for k, v in s.items() if v is None]:
         del s[k]
 

@@ -19,8 +19,9 @@ usage() {
 	cat <<EOF
 Usage: $(basename "$0") [options] SCENARIO
 
-Boot the stock Debian kernel under QEMU (TCG) with an initramfs, run
-tests/host/SCENARIO.sh inside and copy its results back to the host.
+Boot the stock Debian kernel (or a lockdep kernel: --kernel-tree) under
+QEMU (TCG) with an initramfs, run tests/host/SCENARIO.sh inside and copy
+its results back to the host.
 
 Options:
   --timeout SEC   stop the run after SEC seconds (default $TMO)
@@ -34,6 +35,12 @@ Options:
                   (e.g. --append 'loglevel=7' for a verbose kernel console)
   --bzimage       boot /boot/vmlinuz itself, not its uncompressed vmlinux
                   through the PVH entry (the default; ~3 s faster under TCG)
+  --kernel-tree DIR  boot the kernel built by userspace/lab/lockdep-kernel.sh
+                  (CONFIG_PROVE_LOCKING) in DIR (e.g. build/lockdep-kernel):
+                  DIR/obj/vmlinux, its modules from DIR/modinst and XoT's
+                  from DIR/xot, instead of /boot and /lib/modules
+  --modules DIR   XoT's modules (*.ko) from DIR (default: the repository's
+                  own, or DIR/xot of --kernel-tree)
   --rebuild       rebuild the cached base image even if nothing changed
   --verbose       also print every kernel line on the terminal
   --keep          keep the work directory (image, disks) and print its path
@@ -67,13 +74,14 @@ note() { echo "host-lab: $*"; }
 
 # ------------------------------------------------------------------ options
 TMO=600 MEM=2048 SMP=2 OUT= DISK_MB=512 APPEND= KEEP=0 VERBOSE=0 BZIMAGE=0 REBUILD=0 SCENARIO=
+KTREE='' MODS=''
 while [ $# -gt 0 ]; do
 	opt=$1 val=''
 	case $opt in
 	--*=*) val=${opt#*=} opt=${opt%%=*} ;;
 	esac
 	case $opt in
-	--timeout | --mem | --smp | --out | --disk-mb | --append)
+	--timeout | --mem | --smp | --out | --disk-mb | --append | --kernel-tree | --modules)
 		if [ -z "$val" ]; then
 			[ $# -ge 2 ] || die 2 "$opt needs a value (see --help)"
 			val=$2
@@ -87,6 +95,8 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$val ;;
 	--disk-mb) DISK_MB=$val ;;
 	--append) APPEND=$val ;;
+	--kernel-tree) KTREE=$val ;;
+	--modules) MODS=$val ;;
 	--keep) KEEP=1 ;;
 	--verbose) VERBOSE=1 ;;
 	--bzimage) BZIMAGE=1 ;;
@@ -112,7 +122,21 @@ OUT=${OUT:-$XOT_TOP/results/lab/host-$SCENARIO}
 for t in qemu-system-x86_64 zstd cpio depmod modprobe timeout tar flock; do
 	command -v "$t" >/dev/null || die 4 "$t not found (run: make deps)"
 done
-KVER=$(lab_kver) || exit 4
+if [ -n "$KTREE" ]; then
+	[ -d "$KTREE" ] || die 2 "--kernel-tree $KTREE: no such directory"
+	KTREE=$(cd "$KTREE" && pwd)
+	{ [ -f "$KTREE/obj/vmlinux" ] && [ -f "$KTREE/obj/include/config/kernel.release" ]; } ||
+		die 4 "--kernel-tree $KTREE: no built kernel (DIR/obj/vmlinux); run userspace/lab/lockdep-kernel.sh --out $KTREE"
+	KVER=$(cat "$KTREE/obj/include/config/kernel.release")
+	[ -d "$KTREE/modinst/lib/modules/$KVER/kernel" ] ||
+		die 4 "--kernel-tree $KTREE: no modules of $KVER in DIR/modinst; run userspace/lab/lockdep-kernel.sh --out $KTREE"
+	IR_MODROOT=$KTREE/modinst
+	MODS=${MODS:-$KTREE/xot}
+else
+	KVER=$(lab_kver) || exit 4
+fi
+MODS=${MODS:-$XOT_TOP}
+[ -d "$MODS" ] || die 2 "--modules $MODS: no such directory"
 
 # ------------------------------------------------------------------ image
 # What the base image holds. Everything here is cached in $BUILD/host-base
@@ -131,7 +155,7 @@ base_stamp() {
 		echo "$KVER ${BASE_BINS[*]} ${BASE_MODS[*]}"
 		sha256sum "$LAB_DIR/initramfs.sh"
 		declare -f build_base
-		stat -L -c '%n %s %Y' /bin/busybox "${BASE_BINS[@]}" "/lib/modules/$KVER/modules.dep"
+		stat -L -c '%n %s %Y' /bin/busybox "${BASE_BINS[@]}" "$IR_MODROOT/lib/modules/$KVER/modules.dep"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -188,7 +212,7 @@ build_image() {
 	mkdir -p "$r/tests/host"
 	cp -r "$XOT_TOP/tests/lib" "$r/tests/lib"
 	cp "$SCEN_DIR"/*.sh "$r/tests/host/"
-	ir_project_modules "$r" "$KVER"
+	ir_project_modules "$r" "$KVER" "$MODS"
 	# the trace analyser, when built (make user); libc and libm are in the base
 	if [ -x "$XOT_TOP/build/bin/xot-trace" ]; then
 		ir_install "$r" "$XOT_TOP/build/bin/xot-trace" /usr/bin/xot-trace
@@ -288,7 +312,11 @@ BUILD_CS=$(now_cs)
 note "image ready in $(fmt_cs "$BUILD_CS") s (base $BASE_STATE, project modules: $PROJECT_MODULES, $(du -h --apparent-size "$WORK/initrd.img" | cut -f1))"
 
 KERNEL=/boot/vmlinuz-$KVER
-if [ $BZIMAGE = 0 ]; then
+if [ -n "$KTREE" ]; then
+	# a kernel build tree: its vmlinux has the PVH note (CONFIG_PVH=y)
+	KERNEL=$KTREE/obj/vmlinux
+	[ $BZIMAGE = 0 ] || KERNEL=$KTREE/obj/arch/x86/boot/bzImage
+elif [ $BZIMAGE = 0 ]; then
 	KERNEL=$(pvh_kernel) || {
 		KERNEL=/boot/vmlinuz-$KVER
 		note "cannot extract a PVH vmlinux from $KERNEL; booting the bzImage"

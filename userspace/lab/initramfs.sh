@@ -12,8 +12,9 @@
 #   ir_base ROOT                  fresh root: usr-merged, busybox applets, /etc
 #   ir_bins ROOT FILE...          copy binaries + their shared-library closure
 #   ir_modules ROOT KVER NAME...  copy stock modules (+ dependencies), depmod
-#   ir_project_modules ROOT KVER  copy $XOT_TOP/*.ko (and the test-only
-#                                 tests/hostile-guest/*.ko) into .../extra, depmod
+#   ir_project_modules ROOT KVER [DIR]  copy DIR/*.ko (default $XOT_TOP; and
+#                                 the test-only tests/hostile-guest/*.ko) into
+#                                 .../extra, depmod
 #   ir_cpio ROOT OUT              zstd-compressed newc cpio of ROOT
 #
 # and, for fast rebuilds (a cached base image plus a small per-run overlay,
@@ -30,11 +31,14 @@
 #
 # Environment: XOT_KVER (kernel version override), XOT_TOP (repository root,
 # default: computed from this file's location), IR_ZSTD_LEVEL (default 3:
-# level 10+ saves ~10% size but costs seconds per build).
+# level 10+ saves ~10% size but costs seconds per build), IR_MODROOT (stock
+# modules from IR_MODROOT/lib/modules/KVER, e.g. a kernel's modules_install
+# INSTALL_MOD_PATH; default: the host's /lib/modules).
 
 # Repository root: this file lives in userspace/lab/.
 XOT_TOP=${XOT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 IR_ZSTD_LEVEL=${IR_ZSTD_LEVEL:-3}
+IR_MODROOT=${IR_MODROOT:-}
 # Set by ir_project_modules: names of the project modules it copied (may be
 # empty; the caller decides whether that is fatal).
 IR_PROJECT_MODULES=
@@ -154,7 +158,7 @@ ir_bins() {
 # nothing. Fails if the module is unknown.
 _ir_mod_paths() {
 	local kver=$1 name=$2 out
-	out=$(modprobe --show-depends --set-version "$kver" "$name" 2>&1) ||
+	out=$(modprobe --dirname "${IR_MODROOT:-/}" --show-depends --set-version "$kver" "$name" 2>&1) ||
 		{ _ir_err "module '$name' not found for kernel $kver: $out"; return 1; }
 	printf '%s\n' "$out" | awk '$1 == "insmod" { print $2 }'
 }
@@ -164,7 +168,8 @@ _ir_mod_paths() {
 # can with CONFIG_MODULE_DECOMPRESS, so the image always holds plain .ko.
 _ir_copy_module() {
 	local r=$1 src=$2 dst
-	dst=${src%.xz}
+	dst=${src#"$IR_MODROOT"} # the image has it in /lib/modules
+	dst=${dst%.xz}
 	dst=${dst%.zst}
 	dst=${dst%.gz}
 	[ -e "$r$dst" ] && return 0
@@ -192,7 +197,7 @@ _ir_depmod() {
 # lists of built-in modules (so `modprobe virtio_pci` succeeds when it is
 # built in) and modules.order, then run depmod.
 ir_modules() {
-	local r=$1 kver=$2 name p paths src=/lib/modules/$2 dst f
+	local r=$1 kver=$2 name p paths src=$IR_MODROOT/lib/modules/$2 dst f
 	shift 2
 	_ir_check_root "$r" || return 1
 	[ -d "$src/kernel" ] || { _ir_err "no modules in $src"; return 1; }
@@ -213,20 +218,21 @@ ir_modules() {
 	_ir_depmod "$r" "$kver"
 }
 
-# ir_project_modules ROOT KVER: copy the project's built modules
-# ($XOT_TOP/*.ko, from `make modules`) into ROOT/lib/modules/KVER/extra/ and
+# ir_project_modules ROOT KVER [DIR]: copy the project's built modules
+# (DIR/*.ko, default $XOT_TOP/*.ko from `make modules`; the lockdep kernel's
+# are elsewhere: lockdep-kernel.sh) into ROOT/lib/modules/KVER/extra/ and
 # rerun depmod. Sets IR_PROJECT_MODULES to the module names copied. If none are
 # built it only warns and returns 0: the caller decides whether that is fatal.
 # A module built for another kernel (vermagic) is also only a warning here;
 # loading it in the guest will fail loudly.
 ir_project_modules() {
-	local r=$1 kver=$2 ko vm extra=$1/lib/modules/$2/extra n=0
+	local r=$1 kver=$2 dir=${3:-$XOT_TOP} ko vm extra=$1/lib/modules/$2/extra n=0
 	_ir_check_root "$r" || return 1
 	IR_PROJECT_MODULES=
 	[ -d "$r/lib/modules/$kver" ] || { _ir_err "no $r/lib/modules/$kver: run ir_modules first"; return 1; }
 	mkdir -p "$extra" || return 1
 	# tests/hostile-guest/: the test-only xot-hostile (a guest attacking dom0)
-	for ko in "$XOT_TOP"/*.ko "$XOT_TOP"/tests/hostile-guest/*.ko; do
+	for ko in "$dir"/*.ko "$dir"/tests/hostile-guest/*.ko; do
 		[ -e "$ko" ] || continue
 		vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
 		case $vm in
@@ -239,7 +245,7 @@ ir_project_modules() {
 		n=$((n + 1))
 	done
 	IR_PROJECT_MODULES=${IR_PROJECT_MODULES# }
-	[ "$n" -gt 0 ] || _ir_warn "no project modules in $XOT_TOP/*.ko (run: make modules)"
+	[ "$n" -gt 0 ] || _ir_warn "no project modules in $dir/*.ko (run: make modules)"
 	_ir_depmod "$r" "$kver"
 }
 
