@@ -76,7 +76,7 @@ usage() {
 	cat <<USAGE
 Usage: userspace/bench/bench-xen.sh [options]
 
-Runs the Xen fairness benchmark (about 3-4 minutes per configuration under
+Runs the Xen fairness benchmark (about 6 minutes per configuration under
 TCG) and writes results/xen-fairness.json and a table.
 
   --steps "S ..."      fairness, overhead and/or real (default "$STEPS";
