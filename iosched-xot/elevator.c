@@ -968,11 +968,6 @@ static void xot_finish_request(struct request *rq)
  * those with REQ_PREFLUSH (a FUA write alone is inserted like any other
  * write): compat.h, xot_bio_bypasses_elevator() (docs/design.md).
  */
-static bool xot_bio_bypasses(const struct bio *bio)
-{
-	return xot_bio_bypasses_elevator(bio);
-}
-
 static void xot_charge_bypass(struct xot_data *xd, struct bio *bio)
 {
 	struct xot_origin origin;
@@ -1017,7 +1012,7 @@ static void xot_getrq_probe(void *ignore, struct bio *bio)
 {
 	struct request_queue *q;
 
-	if (likely(!xot_bio_bypasses(bio)))
+	if (likely(!xot_bio_bypasses_elevator(bio)))
 		return;
 	q = bdev_get_queue(bio->bi_bdev);
 	if (q->elevator && q->elevator->type == &xot_iosched)
